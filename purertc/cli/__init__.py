@@ -1,0 +1,1 @@
+"""The ``purertc`` command line."""

@@ -1,0 +1,27 @@
+"""Entry point of the ``purertc`` command: one subcommand per feature, added as layers land."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from purertc import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="purertc",
+        description="purertc: a WebRTC protocol stack in Python.",
+    )
+    parser.add_argument("--version", action="version", version=f"purertc {__version__}")
+    parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return 0

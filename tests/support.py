@@ -1,0 +1,59 @@
+"""Helpers every test layer shares: the shared vectors and the interop-requirement rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VECTORS = Path(os.environ.get("PURERTC_VECTORS", ROOT.parent / "shared" / "vectors"))
+
+
+def vector_path(relative: str) -> Path:
+    """Path of one shared vector, e.g. ``vector_path("sdp/chrome_video_aiortc.sdp")``."""
+    path = VECTORS / relative
+    if not path.exists():
+        raise FileNotFoundError(f"shared vector missing: {path}")
+    return path
+
+
+@cache
+def manifest() -> dict[str, dict[str, Any]]:
+    """The vectors' ``manifest.json`` entries, keyed by file (``"sdp/x.sdp"``)."""
+    data: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text())
+    return {entry["file"]: entry for entry in data["entries"]}
+
+
+def manifest_entries(category: str) -> list[dict[str, Any]]:
+    """Manifest entries of one category (``"sdp"``, ``"stun"``, ...), in manifest order."""
+    return [entry for entry in manifest().values() if entry["category"] == category]
+
+
+def load_json_vector(relative: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(vector_path(relative).read_text())
+    return data
+
+
+def interop_required() -> bool:
+    return os.environ.get("PURERTC_REQUIRE_INTEROP") == "1"
+
+
+def require_program(name: str) -> str:
+    """Path of a system program an interop test needs.
+
+    Locally a missing program skips the test with a loud reason; under
+    ``PURERTC_REQUIRE_INTEROP=1`` (CI) it fails instead, so a skip never counts as a pass.
+    """
+    path = shutil.which(name)
+    if path is None:
+        message = f"interop program {name!r} not installed (run `make system-deps`)"
+        if interop_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
