@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import algorithms
 
 from purertc.srtp import PROFILES, SrtpContext
 from purertc.srtp.kdf import SessionKeys, derive_session_keys
-from purertc.srtp.transform import AesCmHmacTransform, AesGcmTransform
+from purertc.srtp.transform import AesCtr, AesGcmTransform, HmacSha1, aes_cm_iv
 from tests.srtp.srtp_packets import BACKEND_NAMES
-from tests.support import load_json_vector, manifest_entries
+from tests.support import load_json_vector, manifest, manifest_entries
 
+B2 = "srtp/rfc3711_B.2_aes_cm_keystream.json"
 KATS = {
     "srtp/libsrtp_aes_cm_128_hmac_sha1_80_kat.json": ("SRTP_AES128_CM_HMAC_SHA1_80", "master_salt"),
     "srtp/libsrtp_aead_aes_128_gcm_kat.json": ("SRTP_AEAD_AES_128_GCM", "master_salt_96bit"),
@@ -35,15 +35,33 @@ def test_every_srtp_vector_is_covered() -> None:
 def test_rfc3711_b2_aes_cm_keystream() -> None:
     vector = load_json_vector("srtp/rfc3711_B.2_aes_cm_keystream.json")
     blocks = vector["keystream_blocks"]
+    assert len(blocks) == manifest()[B2]["expected"]["keystream_blocks"]
     expected = b"".join(h(blocks[name]) for name in sorted(blocks))
-    keystream = AesCmHmacTransform.keystream_xor(
-        algorithms.AES(h(vector["session_key"])),
+    iv = aes_cm_iv(
         int.from_bytes(h(vector["session_salt"]), "big"),
         int(vector["ssrc"], 16),
         int(vector["rollover_counter"], 16) << 16 | int(vector["sequence_number"], 16),
-        bytes(len(expected)),
     )
-    assert keystream == expected
+    assert iv == h(vector["iv_for_block_0"])
+    assert AesCtr(h(vector["session_key"])).xor(iv, bytes(len(expected))) == expected
+
+
+def test_aes_ctr_reseeding_forgets_a_partial_block() -> None:
+    ctr = AesCtr(bytes(16))
+    first = ctr.xor(b"\x01" * 16, bytes(37))  # leaves a partial block behind
+    again = ctr.xor(b"\x02" * 16, bytes(40))
+    assert again == AesCtr(bytes(16)).xor(b"\x02" * 16, bytes(40))
+    assert ctr.xor(b"\x01" * 16, bytes(37)) == first
+
+
+def test_hmac_sha1_matches_the_standard_library() -> None:
+    import hashlib
+    import hmac
+
+    key = bytes(range(20))
+    expected = hmac.new(key, b"data" + b"suffix", hashlib.sha1).digest()
+    assert HmacSha1(key, 20).tag(b"data", b"suffix") == expected
+    assert HmacSha1(key, 4).tag(b"data", b"suffix") == expected[:4]
 
 
 def test_rfc3711_b3_key_derivation() -> None:
@@ -154,3 +172,11 @@ def test_rfc7714_srtcp_auth_only_e_bit_clear() -> None:
     assert word == rtcp["srtcp_index"]  # E bit clear
     unprotected = transform.unprotect_rtcp(protected, int(rtcp["ssrc"], 16), word)
     assert unprotected == h(rtcp["plaintext"])
+
+
+def test_aes_ctr_without_reset_nonce_gives_the_same_keystream() -> None:
+    # cryptography < 43 has no CipherContext.reset_nonce: AesCtr builds a cipher per packet.
+    reseeded, rebuilt = AesCtr(b"k" * 16), AesCtr(b"k" * 16)
+    rebuilt._context = None
+    for iv in (b"\x01" * 16, b"\x02" * 16):
+        assert rebuilt.xor(iv, b"payload" * 5) == reseeded.xor(iv, b"payload" * 5)
