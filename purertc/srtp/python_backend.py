@@ -11,10 +11,15 @@ from __future__ import annotations
 from purertc.srtp.errors import SrtpError
 from purertc.srtp.headers import parse_rtcp_ssrc, parse_rtp_header
 from purertc.srtp.profiles import SrtpProfile
-from purertc.srtp.replay import ReplayWindow, estimate_rtp_index
+from purertc.srtp.replay import SRTP_INDEX_MAX, ReplayWindow, estimate_rtp_index
 from purertc.srtp.transform import SRTCP_INDEX_MASK, make_transform
 
 StreamSnapshot = tuple[tuple[int, int], tuple[int, int], int]
+
+
+def _index_exhausted(ssrc: int) -> SrtpError:
+    # 2^48 packets under one key (RFC 3711 §9.2): the ROC would not fit its 32 bits.
+    return SrtpError(f"SRTP packet index exhausted for SSRC {ssrc:#010x}: the key must change")
 
 
 class _Stream:
@@ -64,6 +69,8 @@ class PythonBackend:
         stream = self._outbound.get(ssrc) or self._new_stream(self._outbound, ssrc)
         window = stream.rtp
         index = estimate_rtp_index(window.highest, seq)
+        if index > SRTP_INDEX_MAX:
+            raise _index_exhausted(ssrc)
         # A repeat inside the window is a retransmission: allowed, the same keystream protects
         # the same bytes. Anything older than the window raises (libsrtp's allow_repeat_tx).
         new = window.is_new(index)
@@ -78,6 +85,8 @@ class PythonBackend:
         stream = self._inbound.get(ssrc) or self._new_stream(self._inbound, ssrc)
         window = stream.rtp
         index = estimate_rtp_index(window.highest, seq)
+        if index > SRTP_INDEX_MAX:
+            raise _index_exhausted(ssrc)
         if not window.is_new(index):
             raise SrtpError(f"SRTP replay check failed: index {index} already received")
         rtp = self._transform.unprotect_rtp(srtp, header_length, ssrc, index)

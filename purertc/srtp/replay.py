@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from purertc.srtp.errors import SrtpError
 
+SRTP_INDEX_MAX = (1 << 48) - 1  # ROC (32 bits) and SEQ (16 bits)
 _SEQ_MEDIAN = 1 << 15
 _SEQ_RANGE = 1 << 16
 

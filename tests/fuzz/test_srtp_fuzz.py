@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from purertc.srtp import PROFILES, SrtpContext, SrtpError
-from tests.srtp.srtp_packets import master_for, rtcp_packet, rtp_packet
+from tests.srtp.srtp_packets import master_for, python_state, rtcp_packet, rtp_packet
 
 BACKENDS = ["python", "libsrtp"]
 PROFILE_NAMES = list(PROFILES)
@@ -20,10 +20,16 @@ def _context(profile: str, backend: str) -> SrtpContext:
     return SrtpContext(profile, key, salt, backend=backend)
 
 
-def _only_srtp_error(operation: Callable[[bytes], bytes], data: bytes) -> None:
+def _only_srtp_error(
+    operation: Callable[[bytes], bytes], data: bytes, context: SrtpContext | None = None
+) -> None:
+    """Only SrtpError escapes; and then the Python backend's state is as it was."""
+    before = python_state(context) if context is not None and context.backend == "python" else None
     try:
         result = operation(data)
     except SrtpError:
+        if before is not None:
+            assert context is not None and python_state(context) == before
         return
     assert isinstance(result, bytes)
 
@@ -56,7 +62,7 @@ def test_random_bytes(profile: str, backend: str, data: bytes) -> None:
         context.protect,
         context.protect_rtcp,
     ):
-        _only_srtp_error(operation, data)
+        _only_srtp_error(operation, data, context)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -85,10 +91,12 @@ def test_mutated_real_packets(
     # Mutated plaintext goes to a separate context so that it cannot move the real sender.
     _only_srtp_error(_context(profile, backend).protect, _mutate(packet, kind, position, value))
     _only_srtp_error(_context(profile, backend).protect_rtcp, _mutate(rtcp, kind, position, value))
-    _only_srtp_error(receiver.unprotect, _mutate(sender.protect(packet), kind, position, value))
-    _only_srtp_error(
-        receiver.unprotect_rtcp, _mutate(sender.protect_rtcp(rtcp), kind, position, value)
-    )
+    receiver.unprotect(sender.protect(rtp_packet(39999)))
+    receiver.unprotect_rtcp(sender.protect_rtcp(rtcp))
+    mutated = _mutate(sender.protect(packet), kind, position, value)
+    _only_srtp_error(receiver.unprotect, mutated, receiver)
+    mutated = _mutate(sender.protect_rtcp(rtcp), kind, position, value)
+    _only_srtp_error(receiver.unprotect_rtcp, mutated, receiver)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
