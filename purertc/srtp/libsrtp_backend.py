@@ -7,8 +7,9 @@ libsrtp sees them, so both raise the same messages for malformed packets; libsrt
 are mapped to :class:`SrtpError` with comparable wording.
 
 Gaps against the Python backend (libsrtp/pylibsrtp limits, documented in spec-notes/rfc3711.md):
-the SRTCP replay window is libsrtp's fixed 128 entries, and pylibsrtp copies packets through a
-1500-byte buffer, so a packet plus its trailer must fit in it.
+the SRTCP replay window is libsrtp's fixed 128 entries, libsrtp refuses unencrypted (E=0) SRTCP
+on the AES-CM profiles, and pylibsrtp copies packets through a 1500-byte buffer, so a packet
+plus its trailer must fit in it.
 """
 
 from __future__ import annotations

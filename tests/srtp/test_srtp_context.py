@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import struct
+
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from purertc.srtp import PROFILES, SrtpContext, SrtpError
+from purertc.srtp.kdf import derive_session_keys
+from purertc.srtp.transform import HmacSha1
 from tests.srtp.srtp_packets import (
     BACKEND_NAMES,
     PROFILE_NAMES,
@@ -266,3 +271,33 @@ def test_replay_window_range(profile: str, backend: str, window: int) -> None:
     key, salt = master_for(profile)
     with pytest.raises(SrtpError, match="replay_window"):
         SrtpContext(profile, key, salt, backend=backend, replay_window=window)
+
+
+def _unencrypted_srtcp(profile: str, packet: bytes, ssrc: int, index: int) -> bytes:
+    """An SRTCP packet with the E bit clear (RFC 3711 §3.4, RFC 7714 §9.2), built by hand."""
+    p = PROFILES[profile]
+    _, keys = derive_session_keys(p, *master_for(profile))
+    word = struct.pack("!I", index)
+    if p.cipher == "aes-gcm":
+        iv = (int.from_bytes(keys.salt, "big") ^ (ssrc << 48 | index)).to_bytes(12, "big")
+        tag = AESGCM(keys.encryption_key).encrypt(iv, b"", packet + word)
+        return packet + tag + word
+    return packet + word + HmacSha1(keys.authentication_key, p.rtcp_tag_length).tag(packet, word)
+
+
+def test_unencrypted_srtcp_is_accepted(profile: str, backend: str) -> None:
+    _, receiver = make_pair(profile, backend)
+    packet = rtcp_packet(body=b"clear" * 4)
+    srtcp = _unencrypted_srtcp(profile, packet, 0x11223344, 7)
+    if backend == "libsrtp" and PROFILES[profile].cipher == "aes-cm":
+        # libsrtp's AES-CM path insists the E bit match its policy (documented difference).
+        with pytest.raises(SrtpError, match="unable to perform desired validation"):
+            receiver.unprotect_rtcp(srtcp)
+        return
+    assert receiver.unprotect_rtcp(srtcp) == packet
+    with pytest.raises(SrtpError, match="replay check failed"):
+        receiver.unprotect_rtcp(srtcp)
+    forged = _unencrypted_srtcp(profile, rtcp_packet(body=b"CLEAR" * 4), 0x11223344, 8)
+    forged = forged[:8] + b"c" + forged[9:]
+    with pytest.raises(SrtpError, match="authentication failed"):
+        receiver.unprotect_rtcp(forged)
