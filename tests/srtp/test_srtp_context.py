@@ -301,3 +301,20 @@ def test_unencrypted_srtcp_is_accepted(profile: str, backend: str) -> None:
     forged = forged[:8] + b"c" + forged[9:]
     with pytest.raises(SrtpError, match="authentication failed"):
         receiver.unprotect_rtcp(forged)
+
+
+def test_large_packets(profile: str, backend: str) -> None:
+    sender, receiver = make_pair(profile, backend)
+    fits = rtp_packet(1, payload=b"j" * 1300)
+    assert receiver.unprotect(sender.protect(fits)) == fits
+    jumbo = rtp_packet(2, payload=b"j" * 8000)
+    if backend == "libsrtp":
+        # pylibsrtp copies through a 1500-byte buffer (documented limit of that backend).
+        with pytest.raises(SrtpError, match="1500-byte buffer"):
+            sender.protect(jumbo)
+        with pytest.raises(SrtpError, match="1500-byte buffer"):
+            sender.protect_rtcp(rtcp_packet(body=b"j" * 8000))
+        return
+    assert receiver.unprotect(sender.protect(jumbo)) == jumbo
+    big_rtcp = rtcp_packet(body=b"j" * 8000)
+    assert receiver.unprotect_rtcp(sender.protect_rtcp(big_rtcp)) == big_rtcp
