@@ -19,6 +19,7 @@ rtp_shapes = st.lists(
         ),
         st.binary(max_size=300),  # payload
         st.integers(0, 127),  # payload type
+        st.booleans(),  # which of two SSRCs sends it
     ),
     min_size=1,
     max_size=12,
@@ -39,23 +40,26 @@ def _contexts(profile: str, seed: int) -> dict[str, tuple[SrtpContext, SrtpConte
 @pytest.mark.parametrize("profile", PROFILE_NAMES)
 @given(
     seed=st.integers(0, 255),
-    ssrc=st.integers(0, 0xFFFFFFFF),
-    first_seq=st.one_of(st.integers(65520, 65535), st.integers(0, 65535)),
+    ssrcs=st.lists(st.integers(0, 0xFFFFFFFF), min_size=2, max_size=2, unique=True),
+    first_seqs=st.lists(
+        st.one_of(st.integers(65520, 65535), st.integers(0, 65535)), min_size=2, max_size=2
+    ),
     shapes=rtp_shapes,
 )
 def test_rtp_both_ways_across_the_wrap(
     profile: str,
     seed: int,
-    ssrc: int,
-    first_seq: int,
-    shapes: list[tuple[int, tuple[int, ...], bytes | None, bytes, int]],
+    ssrcs: list[int],
+    first_seqs: list[int],
+    shapes: list[tuple[int, tuple[int, ...], bytes | None, bytes, int, bool]],
 ) -> None:
     contexts = _contexts(profile, seed)
     python_tx, python_rx = contexts["python"]
     libsrtp_tx, libsrtp_rx = contexts["libsrtp"]
-    seq = first_seq
-    for step, csrcs, extension, payload, payload_type in shapes:
-        seq = (seq + step) & 0xFFFF
+    seqs = dict(zip(ssrcs, first_seqs, strict=True))
+    for step, csrcs, extension, payload, payload_type, second in shapes:
+        ssrc = ssrcs[second]
+        seq = seqs[ssrc] = (seqs[ssrc] + step) & 0xFFFF
         packet = rtp_packet(
             seq,
             ssrc=ssrc,
