@@ -8,13 +8,24 @@ including the set of known SSRCs (a forged packet cannot fill the table).
 
 from __future__ import annotations
 
+from purertc.srtp.aes_cm import AesCmHmacTransform
+from purertc.srtp.aes_gcm import AesGcmTransform
 from purertc.srtp.errors import SrtpError
 from purertc.srtp.headers import parse_rtcp_ssrc, parse_rtp_header
+from purertc.srtp.kdf import derive_session_keys
 from purertc.srtp.profiles import SrtpProfile
 from purertc.srtp.replay import SRTP_INDEX_MAX, ReplayWindow, estimate_rtp_index
-from purertc.srtp.transform import SRTCP_INDEX_MASK, make_transform
+from purertc.srtp.transform import SRTCP_INDEX_MASK, Transform
 
 StreamSnapshot = tuple[tuple[int, int], tuple[int, int], int]
+
+
+def make_transform(profile: SrtpProfile, master_key: bytes, master_salt: bytes) -> Transform:
+    """Derive the session keys (RFC 3711 §4.3) and build the profile's transform."""
+    rtp_keys, rtcp_keys = derive_session_keys(profile, master_key, master_salt)
+    if profile.cipher == "aes-gcm":
+        return AesGcmTransform(rtp_keys, rtcp_keys)
+    return AesCmHmacTransform(rtp_keys, rtcp_keys, profile.rtp_tag_length, profile.rtcp_tag_length)
 
 
 def _index_exhausted(ssrc: int) -> SrtpError:

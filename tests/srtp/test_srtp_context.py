@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from purertc.srtp import PROFILES, SrtpContext, SrtpError
+from purertc.srtp.aes_cm import HmacSha1
 from purertc.srtp.kdf import derive_session_keys
-from purertc.srtp.transform import HmacSha1
 from tests.srtp.srtp_packets import (
     BACKEND_NAMES,
     PROFILE_NAMES,

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from purertc.srtp import PROFILES, SrtpContext
+from purertc.srtp.aes_cm import AesCtr, HmacSha1, aes_cm_iv
+from purertc.srtp.aes_gcm import AesGcmTransform
 from purertc.srtp.kdf import SessionKeys, derive_session_keys
-from purertc.srtp.transform import AesCtr, AesGcmTransform, HmacSha1, aes_cm_iv
 from tests.srtp.srtp_packets import BACKEND_NAMES
 from tests.support import load_json_vector, manifest, manifest_entries
 
