@@ -57,7 +57,9 @@ class HmacSha1:
     __slots__ = ("_inner", "_outer", "_tag_length")
 
     def __init__(self, key: bytes, tag_length: int) -> None:
-        block = key.ljust(64, b"\x00")  # SRTP auth keys are 20 bytes, below the block size
+        if len(key) > 64:  # RFC 2104 §2; SRTP's 20-byte keys never are
+            key = hashlib.sha1(key).digest()
+        block = key.ljust(64, b"\x00")
         self._inner = hashlib.sha1(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha1(bytes(b ^ 0x5C for b in block))
         self._tag_length = tag_length

@@ -31,7 +31,7 @@ from purertc.srtp.errors import SrtpError
 RTP_FIXED_HEADER_LENGTH = 12
 RTCP_HEADER_LENGTH = 8
 
-_RTP_SEQ_SSRC = struct.Struct("!2xH4xI")
+_RTP_FIRST_SEQ_SSRC = struct.Struct("!BxH4xI")
 _RTCP_SSRC = struct.Struct("!4xI")
 
 
@@ -47,7 +47,7 @@ def parse_rtp_header(packet: bytes, trailer_length: int) -> tuple[int, int, int]
             "trailer need at least "
             f"{RTP_FIXED_HEADER_LENGTH + trailer_length}"
         )
-    first = packet[0]
+    first, seq, ssrc = _RTP_FIRST_SEQ_SSRC.unpack_from(packet)
     header_length = RTP_FIXED_HEADER_LENGTH + ((first & 0x0F) << 2)
     if first & 0x10:
         if header_length + 4 > end:
@@ -61,7 +61,6 @@ def parse_rtp_header(packet: bytes, trailer_length: int) -> tuple[int, int, int]
             f"packet too short: RTP header (CSRC count / extension length) is {header_length} "
             f"bytes but the packet has {end} before its trailer"
         )
-    seq, ssrc = _RTP_SEQ_SSRC.unpack_from(packet)
     return header_length, seq, ssrc
 
 

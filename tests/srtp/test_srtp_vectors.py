@@ -63,6 +63,9 @@ def test_hmac_sha1_matches_the_standard_library() -> None:
     expected = hmac.new(key, b"data" + b"suffix", hashlib.sha1).digest()
     assert HmacSha1(key, 20).tag(b"data", b"suffix") == expected
     assert HmacSha1(key, 4).tag(b"data", b"suffix") == expected[:4]
+    long_key = bytes(range(100))
+    expected = hmac.new(long_key, b"data", hashlib.sha1).digest()
+    assert HmacSha1(long_key, 20).tag(b"da", b"ta") == expected
 
 
 def test_rfc3711_b3_key_derivation() -> None:
