@@ -136,7 +136,7 @@ class MediaLine:
 
     def __str__(self) -> str:
         port = str(self.port) if self.port_count is None else f"{self.port}/{self.port_count}"
-        return f"{self.kind} {port} {self.protocol} {' '.join(self.formats)}"
+        return " ".join((self.kind, port, self.protocol, *self.formats))
 
 
 # --- media attributes (RFC 8866 §6, RFC 4585, RFC 8285) --------------------------------------

@@ -55,12 +55,21 @@ class Candidate:
     @classmethod
     def parse(cls, text: str) -> Candidate:
         """Parse ``a=candidate:...``, ``candidate:...`` or the bare value."""
+        if text.startswith("a="):
+            text = text[2:]
+        if text.startswith("candidate:"):
+            text = text[10:]
         return cls(*_decompose(text))
 
+    @classmethod
+    def from_value(cls, value: str) -> Candidate:
+        """Parse the value of an ``a=candidate`` line (no prefix accepted)."""
+        return cls(*_decompose(value))
+
     @staticmethod
-    def check(text: str) -> bool:
-        """Validate like ``parse`` without building the value (the document parser's check)."""
-        _decompose(text)
+    def check(value: str) -> bool:
+        """Validate like ``from_value`` without building the value (the parser's check)."""
+        _decompose(value)
         return True
 
     def to_sdp(self) -> str:
@@ -123,10 +132,6 @@ _Fields = tuple[
 
 def _decompose(text: str) -> _Fields:
     """The fields of a candidate value, in ``Candidate`` order; SdpError if malformed."""
-    if text.startswith("a="):
-        text = text[2:]
-    if text.startswith("candidate:"):
-        text = text[10:]
     match = _CANDIDATE.fullmatch(text)
     if match is None:
         raise SdpError(f"malformed candidate {text[:80]!r}", field="candidate")

@@ -13,7 +13,7 @@ end of its section.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, TypeVar
 
 from .attributes import (
@@ -636,11 +636,13 @@ class MediaSection(Section):
     @property
     def candidates(self) -> tuple[Candidate, ...]:
         """The ``a=candidate`` lines (a snapshot: edit with add/remove_candidate)."""
-        return tuple(self._typed_all("candidate", Candidate.parse))
+        return tuple(self._typed_all("candidate", Candidate.from_value))
 
     def add_candidate(self, candidate: Candidate) -> None:
         """Insert after the last candidate (before ``a=end-of-candidates``)."""
-        self.add_attribute("candidate", Candidate.parse(candidate.to_sdp()))
+        line = _new_attribute("candidate", candidate.to_sdp())
+        line._typed = candidate
+        self._insert(line)
 
     def remove_candidate(self, candidate: Candidate) -> bool:
         """Remove the first line holding ``candidate``; False if there was none."""
@@ -648,7 +650,7 @@ class MediaSection(Section):
             if (
                 line.type == "a"
                 and line.name == "candidate"
-                and line.typed(Candidate.parse) == candidate
+                and line.typed(Candidate.from_value) == candidate
             ):
                 del self.lines[index]
                 return True
@@ -717,7 +719,9 @@ def _canonical(line: Line) -> str:
 
 
 def _check_media_line(line: MediaLine) -> None:
-    MediaLine.parse(_text(str(line)))  # the same rules as a received m= line
+    """The rules of a received m= line, except that a section being built may have no
+    format yet (its codecs come next); such a line does not parse back until it has one."""
+    MediaLine.parse(_text(str(line if line.formats else replace(line, formats=("0",)))))
 
 
 @dataclass(frozen=True, slots=True)
