@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._grammar import DIRECTION, PAYLOAD_TYPE, PORT, TOKEN, UINT16, UINT32, UINT64
 from .candidate import Candidate
@@ -36,8 +35,7 @@ def _match(pattern: re.Pattern[str], text: str, field: str) -> re.Match[str]:
 _ORIGIN = re.compile(r"(\S+) ([0-9]{1,32}) ([0-9]{1,32}) (\S+) (\S+) (\S+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     username: str
     session_id: int
     session_version: int
@@ -61,8 +59,7 @@ class Origin:
 _CONNECTION = re.compile(r"(\S+) (\S+) (\S+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Connection:
+class Connection(NamedTuple):
     nettype: str = "IN"
     addrtype: str = "IP4"
     address: str = "0.0.0.0"
@@ -79,8 +76,7 @@ class Connection:
 _BANDWIDTH = re.compile(rf"({TOKEN}):([0-9]{{1,20}})")
 
 
-@dataclass(frozen=True, slots=True)
-class Bandwidth:
+class Bandwidth(NamedTuple):
     type: str
     value: int
 
@@ -97,8 +93,7 @@ class Bandwidth:
 _TIMING = re.compile(r"([0-9]{1,20}) ([0-9]{1,20})")
 
 
-@dataclass(frozen=True, slots=True)
-class Timing:
+class Timing(NamedTuple):
     start: int = 0
     stop: int = 0
 
@@ -115,8 +110,7 @@ class Timing:
 _MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: \S+)+)")
 
 
-@dataclass(frozen=True, slots=True)
-class MediaLine:
+class MediaLine(NamedTuple):
     kind: str  # "audio" / "video" / "application" / ...
     port: int
     protocol: str
@@ -145,8 +139,7 @@ class MediaLine:
 _RTPMAP = re.compile(rf"({PAYLOAD_TYPE}) ([^\s/]+)/({UINT32})(?:/({UINT16}))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Rtpmap:
+class Rtpmap(NamedTuple):
     payload_type: int
     encoding_name: str
     clock_rate: int
@@ -185,8 +178,7 @@ def format_parameters(pairs: tuple[tuple[str, str | None], ...]) -> str:
     return ";".join(key if value is None else f"{key}={value}" for key, value in pairs)
 
 
-@dataclass(frozen=True, slots=True)
-class Fmtp:
+class Fmtp(NamedTuple):
     format: str  # the payload type for RTP media
     parameters: str = ""
 
@@ -219,8 +211,7 @@ class Fmtp:
 _RTCP_FB = re.compile(rf"({PAYLOAD_TYPE}|\*) (\S+)(?: (\S.*))?")
 
 
-@dataclass(frozen=True, slots=True)
-class RtcpFb:
+class RtcpFb(NamedTuple):
     payload_type: int | None  # None for "*" (every payload type)
     type: str  # "nack", "ccm", "goog-remb", "transport-cc", ...
     parameter: str | None = None  # "pli", "fir", ...
@@ -240,8 +231,7 @@ class RtcpFb:
 _EXTMAP = re.compile(rf"({UINT16})(?:/({DIRECTION}))? (\S+)(?: (\S.*))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Extmap:
+class Extmap(NamedTuple):
     id: int
     uri: str
     direction: str | None = None
@@ -262,8 +252,7 @@ class Extmap:
 _RTCP = re.compile(rf"({PORT})(?: (\S+) (\S+) (\S+))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Rtcp:
+class Rtcp(NamedTuple):
     port: int
     nettype: str | None = None
     addrtype: str | None = None
@@ -286,8 +275,7 @@ class Rtcp:
 _FINGERPRINT = re.compile(r"(\S+) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*)")
 
 
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
+class Fingerprint(NamedTuple):
     algorithm: str  # "sha-256", ... (compare case-insensitively)
     value: str  # upper- or lower-case hex pairs joined by ":"
 
@@ -309,8 +297,7 @@ class Fingerprint:
 _GROUP = re.compile(r"(\S+)((?: \S+)*)")
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     semantics: str  # "BUNDLE", "LS", ...
     mids: tuple[str, ...] = ()
 
@@ -327,8 +314,7 @@ class Group:
 _MSID_SEMANTIC = re.compile(r"\s*(\S+)(.*)")
 
 
-@dataclass(frozen=True, slots=True)
-class MsidSemantic:
+class MsidSemantic(NamedTuple):
     semantics: str
     identifiers: tuple[str, ...] = ()
 
@@ -345,8 +331,7 @@ class MsidSemantic:
 _MSID = re.compile(r"(\S+)(?: (\S+))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Msid:
+class Msid(NamedTuple):
     stream_id: str
     track_id: str | None = None
 
@@ -362,8 +347,7 @@ class Msid:
 _SSRC = re.compile(rf"({UINT32})(?: ({TOKEN})(?::(.*))?)?")
 
 
-@dataclass(frozen=True, slots=True)
-class Ssrc:
+class Ssrc(NamedTuple):
     ssrc: int
     attribute: str | None = None  # "cname", "msid", ...
     value: str | None = None
@@ -385,8 +369,7 @@ class Ssrc:
 _SSRC_GROUP = re.compile(rf"({TOKEN})((?: {UINT32})*)")
 
 
-@dataclass(frozen=True, slots=True)
-class SsrcGroup:
+class SsrcGroup(NamedTuple):
     semantics: str  # "FID", "SIM", "FEC-FR", ...
     ssrcs: tuple[int, ...] = ()
 
@@ -403,8 +386,7 @@ class SsrcGroup:
 _RID = re.compile(r"([A-Za-z0-9_-]+) (send|recv)(?: (\S+))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Rid:
+class Rid(NamedTuple):
     id: str
     direction: str  # "send" / "recv"
     restrictions: str | None = None  # "pt=97,98;max-width=1280"
@@ -433,8 +415,7 @@ class Rid:
         return text if self.restrictions is None else f"{text} {self.restrictions}"
 
 
-@dataclass(frozen=True, slots=True)
-class SimulcastRid:
+class SimulcastRid(NamedTuple):
     rid: str
     paused: bool = False
 
@@ -442,8 +423,7 @@ class SimulcastRid:
         return ("~" if self.paused else "") + self.rid
 
 
-@dataclass(frozen=True, slots=True)
-class Simulcast:
+class Simulcast(NamedTuple):
     """``a=simulcast`` (RFC 8853 §5.1): per direction, streams separated by ``;``, each a
     ``,``-list of alternative rids, ``~`` marking a paused one.
 
@@ -512,8 +492,7 @@ class Simulcast:
 _SCTPMAP = re.compile(rf"({PORT}) (\S+)(?: ({UINT16}))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Sctpmap:
+class Sctpmap(NamedTuple):
     number: int  # the SCTP port, also the m-line's format
     protocol: str = "webrtc-datachannel"
     streams: int | None = None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._grammar import PORT, UINT32, uint_pattern
 from .errors import SdpError
@@ -36,8 +36,7 @@ TCP_TYPES = frozenset({"active", "passive", "so"})
 _RESERVED = frozenset({"raddr", "rport", "tcptype"})
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One ICE candidate as carried in ``a=candidate`` (and in trickled candidate strings)."""
 
     foundation: str

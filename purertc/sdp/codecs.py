@@ -7,7 +7,7 @@ joined view ``MediaSection.codecs`` returns and ``MediaSection.add_codec`` write
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .attributes import Fmtp, RtcpFb, Rtpmap, format_parameters
 
@@ -30,8 +30,7 @@ STATIC_PAYLOAD_TYPES: dict[int, Rtpmap] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Codec:
+class Codec(NamedTuple):
     payload_type: int
     name: str  # encoding name as written ("opus", "VP8", "H264", "rtx"...)
     clock_rate: int

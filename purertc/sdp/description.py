@@ -13,8 +13,7 @@ end of its section.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
-from typing import ClassVar, TypeVar
+from typing import ClassVar, NamedTuple, TypeVar
 
 from .attributes import (
     DIRECTIONS,
@@ -112,22 +111,31 @@ class Section:
 
     # -- generic attribute access -------------------------------------------------------
 
-    def attribute_lines(self, name: str) -> Iterator[Line]:
-        for line in self.lines:
-            if line.name == name and line.type == "a":
-                yield line
+    # Only a= lines have a non-empty ``name``, so matching on it alone finds attributes.
+
+    def attribute_lines(self, name: str) -> list[Line]:
+        """The ``a=<name>`` lines, in order."""
+        return [line for line in self.lines if line.name == name] if name else []
+
+    def _first_attribute(self, name: str) -> Line | None:
+        if name:
+            for line in self.lines:
+                if line.name == name:
+                    return line
+        return None
 
     def has_attribute(self, name: str) -> bool:
-        return any(True for _ in self.attribute_lines(name))
+        return self._first_attribute(name) is not None
 
     def attribute(self, name: str) -> str | None:
         """Value of the first ``a=<name>`` (``""`` for a property attribute), or ``None``."""
-        for line in self.attribute_lines(name):
-            return line.value if line.value is not None else ""
-        return None
+        line = self._first_attribute(name)
+        if line is None:
+            return None
+        return line.value if line.value is not None else ""
 
     def attribute_values(self, name: str) -> list[str | None]:
-        return [line.value for line in self.attribute_lines(name)]
+        return [line.value for line in self.lines if line.name == name] if name else []
 
     def add_attribute(self, name: str, value: object = None) -> Line:
         """Insert ``a=<name>[:<value>]`` (``value`` text or a typed value) and return it."""
@@ -208,12 +216,11 @@ class Section:
             self._insert(Line.field(kind, value))
 
     def _typed_all(self, name: str, parser: Callable[[str], T]) -> list[T]:
-        return [line.typed(parser) for line in self.attribute_lines(name)]
+        return [line.typed(parser) for line in self.lines if line.name == name]
 
     def _typed_first(self, name: str, parser: Callable[[str], T]) -> T | None:
-        for line in self.attribute_lines(name):
-            return line.typed(parser)
-        return None
+        line = self._first_attribute(name)
+        return line.typed(parser) if line is not None else None
 
     # -- typed values valid at both levels ----------------------------------------------
 
@@ -721,11 +728,10 @@ def _canonical(line: Line) -> str:
 def _check_media_line(line: MediaLine) -> None:
     """The rules of a received m= line, except that a section being built may have no
     format yet (its codecs come next); such a line does not parse back until it has one."""
-    MediaLine.parse(_text(str(line if line.formats else replace(line, formats=("0",)))))
+    MediaLine.parse(_text(str(line if line.formats else line._replace(formats=("0",)))))
 
 
-@dataclass(frozen=True, slots=True)
-class TransportParameters:
+class TransportParameters(NamedTuple):
     """What ICE and DTLS use for one media section, media level first, then session level
     (RFC 8839 §5.4-5.6, RFC 8122 §5, RFC 4145 §4 allow these at either level)."""
 

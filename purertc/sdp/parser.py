@@ -37,25 +37,23 @@ class RawSection:
     first_number: int
 
     def build_lines(self) -> list[Line]:
-        return [
-            make_line(content, eol, number)
-            for number, (content, eol) in enumerate(
-                zip(self.contents, self.eols, strict=True), self.first_number
-            )
-        ]
+        """The :class:`Line` objects of the section (built when first needed)."""
+        lines: list[Line] = []
+        append = lines.append
+        number = self.first_number
+        for content, eol in zip(self.contents, self.eols, strict=True):
+            if content[:2] == "a=":
+                name, sep, value = content[2:].partition(":")
+                append(Line("a", name, value if sep else None, content, eol, number))
+            elif content[1:2] == "=":
+                append(Line(content[0], "", content[2:], content, eol, number))
+            else:  # a tolerated blank or comment line
+                append(Line("", "", content, content, eol, number))
+            number += 1
+        return lines
 
     def text(self) -> str:
         return "".join(map(str.__add__, self.contents, self.eols))
-
-
-def make_line(content: str, eol: str, number: int) -> Line:
-    """The :class:`Line` for one checked line of received text."""
-    if content[:2] == "a=":
-        name, sep, value = content[2:].partition(":")
-        return Line("a", name, value if sep else None, content, eol, number)
-    if content[1:2] == "=":
-        return Line(content[0], "", content[2:], content, eol, number)
-    return Line("", "", content, content, eol, number)
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
