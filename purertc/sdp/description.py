@@ -17,6 +17,7 @@ from typing import ClassVar, NamedTuple, TypeVar
 
 from .attributes import (
     DIRECTIONS,
+    LINE_CHECKS,
     SETUP_ROLES,
     Bandwidth,
     Connection,
@@ -69,6 +70,16 @@ def _new_attribute(name: str, value: object) -> Line:
     if line.value is not None:
         _text(line.value)
     check_attribute(name, line.value)
+    return line
+
+
+def _new_field(kind: str, value: object) -> Line:
+    """A checked new non-attribute line: the rules of a received one."""
+    line = Line.field(kind, value)
+    text = _text(line.value or "")
+    check = LINE_CHECKS.get(kind)
+    if check is not None and check(text) is None:
+        raise SdpError(f"malformed {kind}= value {line.value!r}", field=f"{kind}=")
     return line
 
 
@@ -205,15 +216,16 @@ class Section:
 
     def _set_field(self, kind: str, value: object | None) -> None:
         """Replace the first ``<kind>=`` line (remove it for ``None``), or insert one."""
+        new = _new_field(kind, value) if value is not None else None
         for index, line in enumerate(self.lines):
             if line.type == kind:
-                if value is None:
+                if new is None:
                     del self.lines[index]
                 else:
-                    self.lines[index] = Line.field(kind, value)
+                    self.lines[index] = new
                 return
-        if value is not None:
-            self._insert(Line.field(kind, value))
+        if new is not None:
+            self._insert(new)
 
     def _typed_all(self, name: str, parser: Callable[[str], T]) -> list[T]:
         return [line.typed(parser) for line in self.lines if line.name == name]
@@ -238,7 +250,7 @@ class Section:
         return [line.typed(Bandwidth.parse) for line in self.lines if line.type == "b"]
 
     def add_bandwidth(self, bandwidth: Bandwidth) -> None:
-        self._insert(Line.field("b", bandwidth))
+        self._insert(_new_field("b", bandwidth))
 
     @property
     def ice_ufrag(self) -> str | None:
@@ -718,6 +730,17 @@ class MediaSection(Section):
             self.set_attribute("sctpmap", Sctpmap.parse(str(value)))
 
 
+def _decode(data: object) -> str:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise SdpError("a session description is str or UTF-8 bytes", line=1, field="document")
+    raw = bytes(data)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise SdpError("not valid UTF-8", line=line, field="encoding") from None
+
+
 def _canonical(line: Line) -> str:
     """A line re-rendered from its value (``serialize(canonical=True)``)."""
     if line.type == "a":
@@ -756,8 +779,11 @@ class SessionDescription(Section):
         self.media: list[MediaSection] = media if media is not None else []
 
     @classmethod
-    def parse(cls, text: str) -> SessionDescription:
-        """Parse ``text``; raise :class:`SdpError` (line number, field) when malformed."""
+    def parse(cls, text: str | bytes) -> SessionDescription:
+        """Parse ``text`` (``bytes`` must be UTF-8); raise :class:`SdpError` (line number,
+        field) when malformed."""
+        if not isinstance(text, str):
+            text = _decode(text)
         session, sections = split_sections(text)
         description = cls._received(session)
         description.media = [MediaSection._received(raw) for raw in sections]
@@ -817,7 +843,6 @@ class SessionDescription(Section):
 
     @origin.setter
     def origin(self, value: Origin) -> None:
-        Origin.parse(_text(str(value)))
         self._set_field("o", value)
 
     @property

@@ -368,3 +368,21 @@ def test_api_rejects_malformed_values() -> None:
         media.add_codec(Codec(200, "x", 1))
     with pytest.raises(SdpError):
         media.add_attribute("rtcp-fb", str(RtcpFb(None, "")))
+
+
+def test_bytes_input_and_bad_encoding() -> None:
+    text = _vector(CHROME_VIDEO)
+    assert SessionDescription.parse(text.encode()).serialize() == text
+    with pytest.raises(SdpError) as info:
+        SessionDescription.parse(b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=\xff\r\n")
+    assert info.value.line == 3 and info.value.field == "encoding"
+
+
+def test_api_checks_non_attribute_lines() -> None:
+    description = SessionDescription.create(1)
+    with pytest.raises(SdpError):
+        description.connection = Connection("IN", "IP4", "two words")
+    with pytest.raises(SdpError):
+        description.origin = Origin("-", -1, 0)
+    with pytest.raises(SdpError):
+        description.session_name = "a\nb"
