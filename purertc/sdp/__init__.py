@@ -1,0 +1,70 @@
+"""SDP (RFC 8866) for WebRTC: a lossless parser/serializer, typed access and JSEP helpers.
+
+``SessionDescription.parse(text).serialize() == text`` for any document the parser accepts;
+lines changed through the API serialize canonically. Malformed input raises :class:`SdpError`
+(a ``ValueError``) naming the line number and the field.
+"""
+
+from .attributes import (
+    DIRECTIONS,
+    SETUP_ROLES,
+    Bandwidth,
+    Connection,
+    Extmap,
+    Fingerprint,
+    Fmtp,
+    Group,
+    MediaLine,
+    Msid,
+    MsidSemantic,
+    Origin,
+    Rid,
+    Rtcp,
+    RtcpFb,
+    Rtpmap,
+    Sctpmap,
+    Simulcast,
+    SimulcastRid,
+    Ssrc,
+    SsrcGroup,
+    Timing,
+)
+from .candidate import Candidate
+from .codecs import STATIC_PAYLOAD_TYPES, Codec
+from .description import MediaSection, Section, SessionDescription, TransportParameters
+from .errors import SdpError
+from .lines import Line
+
+__all__ = [
+    "DIRECTIONS",
+    "SETUP_ROLES",
+    "STATIC_PAYLOAD_TYPES",
+    "Bandwidth",
+    "Candidate",
+    "Codec",
+    "Connection",
+    "Extmap",
+    "Fingerprint",
+    "Fmtp",
+    "Group",
+    "Line",
+    "MediaLine",
+    "MediaSection",
+    "Msid",
+    "MsidSemantic",
+    "Origin",
+    "Rid",
+    "Rtcp",
+    "RtcpFb",
+    "Rtpmap",
+    "Sctpmap",
+    "SdpError",
+    "Section",
+    "SessionDescription",
+    "Simulcast",
+    "SimulcastRid",
+    "Ssrc",
+    "SsrcGroup",
+    "Timing",
+    "TransportParameters",
+]
