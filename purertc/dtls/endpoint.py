@@ -60,6 +60,7 @@ from purertc.dtls.framing import (
     MAX_FRAGMENT_LENGTH,
     iter_record_headers,
     pack_records,
+    parse_handshake_fragments,
 )
 from purertc.dtls.keying import (
     EXPORTER_LABEL,
@@ -458,18 +459,21 @@ class DtlsEndpoint:
 
 
 def _inspect(data: bytes) -> tuple[int, int, bool]:
-    """How many leading bytes are whole records, how many of them carry application data, and
-    whether an epoch-0 handshake record (a peer's handshake flight) is among them."""
+    """How many leading bytes are whole, well-formed records; how many of those carry
+    application data; and whether an epoch-0 handshake record (a peer's handshake flight) is
+    among them. Epoch-0 handshake records are plaintext, so their fragment headers are checked
+    too: OpenSSL treats a malformed one as fatal, a datagram we drop cannot be."""
     end = 0
     app_records = 0
     handshake_epoch0 = False
     try:
         for header in iter_record_headers(data):
-            end = header.end
             if header.content_type == APPLICATION_DATA:
                 app_records += 1
             elif header.content_type == HANDSHAKE and header.epoch == 0:
+                parse_handshake_fragments(memoryview(data)[header.start : header.end])
                 handshake_epoch0 = True
+            end = header.end
     except DtlsError:
         pass
     return end, app_records, handshake_epoch0
