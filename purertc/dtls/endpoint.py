@@ -262,6 +262,7 @@ class DtlsEndpoint:
             self.dropped_datagrams += 1
             return
         self._connection.bio_write(data[:end] if end < len(data) else data)
+        was_connected = self._state == _CONNECTED
         if self._state == _HANDSHAKING:
             self._advance_handshake()
         if self._state == _CONNECTED:
@@ -271,6 +272,7 @@ class DtlsEndpoint:
                 self._outbox.extend(pack_records(output, self.mtu))
             elif (
                 peer_flight
+                and was_connected
                 and self._holds_final_flight
                 and now >= self._final_flight_resent_at + INITIAL_RETRANSMIT_INTERVAL
             ):
