@@ -1,0 +1,498 @@
+"""A sans-IO DTLS 1.2 endpoint: OpenSSL (through pyOpenSSL memory BIOs) under the five verbs.
+
+OpenSSL does the handshake, the record protection, replay detection (RFC 6347 §4.1.2.6),
+reassembly of fragmented peer messages and fragmentation of ours to the MTU (§4.2.3). This
+module feeds it one datagram at a time, drains its output, and adds what WebRTC needs around it:
+the certificate check against the SDP fingerprints (RFC 8842 §5), SRTP keying (RFC 5764 §4.2),
+events, and a retransmission timer on the caller's clock.
+
+Why our own retransmission timer (RFC 6347 §4.2.4)
+--------------------------------------------------
+OpenSSL's DTLS timer reads the wall clock, and ``DTLSv1_handle_timeout`` does nothing until
+that clock has passed the deadline (checked: it returns False and sends nothing when called
+early), while a sans-IO core must run on the caller's ``now`` (simulated time in tests). So the
+endpoint keeps the datagrams of the last flight it sent and runs the RFC 6347 §4.2.4.1 timer
+itself: 1 s initially, doubling on each expiry, at most 60 s, reset when a new flight goes out.
+On expiry it first calls ``DTLSv1_handle_timeout``: when the wall clock agrees with the caller's
+(a real deployment), OpenSSL re-sends the flight with fresh record sequence numbers and freshly
+protected Finished, and that output becomes the stored flight. When OpenSSL declines (simulated
+time), the stored datagrams are sent again byte for byte; the peer's replay window discards the
+records it already has and keeps the ones it missed.
+
+A byte-identical retransmission cannot prompt the peer to retransmit (it is a replay to it), which
+matters for the last flight: the side that sends it (the server, in a full handshake) has no timer
+and must answer the peer's retransmitted previous flight. OpenSSL does that for a fresh Finished;
+for a replayed one the endpoint does it: once the handshake is complete, a datagram carrying
+epoch-0 handshake records (the peer's flight again) makes it re-send its final flight, at most once
+a second.
+
+Datagram boundaries
+-------------------
+pyOpenSSL's memory BIO is a byte stream, so OpenSSL's datagram boundaries are lost when its output
+is read. DTLS records are self-delimiting, so the endpoint splits the output into records and packs
+them into datagrams of at most ``mtu`` bytes (OpenSSL is told the same MTU and fragments
+handshake messages to fit). Incoming datagrams are checked to be whole records first; a malformed
+tail is cut off (RFC 6347 §4.1.2.7: invalid records are silently discarded), and garbage never
+reaches OpenSSL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import secrets
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from OpenSSL import SSL, crypto
+
+from purertc.dtls.certificate import Certificate
+from purertc.dtls.errors import DtlsError
+from purertc.dtls.events import ApplicationData, Closed, Event, Failed, HandshakeComplete
+from purertc.dtls.fingerprint import Fingerprint, fingerprint_mismatch, normalize_fingerprints
+from purertc.dtls.framing import (
+    ALERT_NAMES,
+    APPLICATION_DATA,
+    HANDSHAKE,
+    HANDSHAKE_HEADER_LENGTH,
+    HELLO_VERIFY_REQUEST,
+    MAX_FRAGMENT_LENGTH,
+    iter_record_headers,
+    pack_records,
+    parse_handshake_fragments,
+)
+from purertc.dtls.keying import (
+    EXPORTER_LABEL,
+    SrtpKeys,
+    keying_material_length,
+    split_keying_material,
+)
+from purertc.dtls.roles import CLIENT, SERVER, role_from_setup
+from purertc.srtp import PROFILES, SrtpProfile
+
+DTLS_1_2_VERSION = 0xFEFD  # OpenSSL's DTLS1_2_VERSION, absent from pyOpenSSL's constants
+
+# RFC 6347 §4.2.4.1: initial timer 1 s, doubled on each retransmission, up to 60 s.
+INITIAL_RETRANSMIT_INTERVAL = 1.0
+MAX_RETRANSMIT_INTERVAL = 60.0
+
+DEFAULT_MTU = 1200
+
+# What browsers offer and accept, ECDHE with AEAD first (RFC 8827 §6.5 requires
+# TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).
+DEFAULT_CIPHERS = b":".join(
+    [
+        b"ECDHE-ECDSA-AES128-GCM-SHA256",
+        b"ECDHE-RSA-AES128-GCM-SHA256",
+        b"ECDHE-ECDSA-AES256-GCM-SHA384",
+        b"ECDHE-RSA-AES256-GCM-SHA384",
+        b"ECDHE-ECDSA-CHACHA20-POLY1305",
+        b"ECDHE-RSA-CHACHA20-POLY1305",
+        b"ECDHE-ECDSA-AES128-SHA",
+        b"ECDHE-RSA-AES128-SHA",
+        b"ECDHE-ECDSA-AES256-SHA",
+        b"ECDHE-RSA-AES256-SHA",
+    ]
+)
+
+# Preference order when we are the server (OpenSSL picks by the server's order).
+DEFAULT_SRTP_PROFILES: tuple[str, ...] = (
+    "SRTP_AEAD_AES_128_GCM",
+    "SRTP_AEAD_AES_256_GCM",
+    "SRTP_AES128_CM_HMAC_SHA1_80",
+    "SRTP_AES128_CM_HMAC_SHA1_32",
+)
+_PROFILES_BY_OPENSSL_NAME = {profile.openssl_name: profile for profile in PROFILES.values()}
+
+_BIO_CHUNK = 1 << 16
+_MAX_READ = 1 << 16
+
+_NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
+
+
+class DtlsEndpoint:
+    """One side of a DTLS association; see the module docstring for the time model.
+
+    ``role`` is ``"client"``/``"server"`` (or the ``a=setup`` value ``"active"``/``"passive"``).
+    ``remote_fingerprints`` are ``(algorithm, value)`` pairs or ``"sha-256 AB:..."`` strings
+    from the remote description; they may also be given later with
+    :meth:`set_remote_fingerprints`, before the peer's certificate arrives.
+    """
+
+    def __init__(
+        self,
+        certificate: Certificate,
+        role: str,
+        remote_fingerprints: Iterable[Fingerprint | str] = (),
+        srtp_profiles: Sequence[str | SrtpProfile] = DEFAULT_SRTP_PROFILES,
+        *,
+        mtu: int = DEFAULT_MTU,
+        hello_verify: bool = False,
+        max_retransmissions: int = 7,
+        ciphers: bytes = DEFAULT_CIPHERS,
+        token_bytes: Callable[[int], bytes] = secrets.token_bytes,
+    ) -> None:
+        if role in ("active", "passive"):
+            role = role_from_setup(role)
+        if role not in (CLIENT, SERVER):
+            raise ValueError(f"role must be 'client' or 'server', not {role!r}")
+        if mtu < 256:
+            raise ValueError(f"mtu {mtu} is too small for a DTLS handshake")
+        self.role = role
+        self.mtu = mtu
+        self._remote_fingerprints = normalize_fingerprints(remote_fingerprints)
+        self._srtp_profiles = [
+            p if isinstance(p, SrtpProfile) else PROFILES[p] for p in srtp_profiles
+        ]
+        self._max_retransmissions = max_retransmissions
+
+        context = SSL.Context(SSL.DTLS_METHOD)
+        context.set_min_proto_version(DTLS_1_2_VERSION)
+        context.set_max_proto_version(DTLS_1_2_VERSION)
+        context.use_certificate(certificate.x509)
+        context.use_privatekey(certificate.private_key)
+        context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, self._verify)
+        context.set_cipher_list(ciphers)
+        context.set_options(
+            SSL.OP_NO_QUERY_MTU
+            | SSL.OP_NO_TICKET
+            | (SSL.OP_NO_RENEGOTIATION or 0)
+            | SSL.OP_CIPHER_SERVER_PREFERENCE
+        )
+        if self._srtp_profiles:
+            context.set_tlsext_use_srtp(
+                b":".join(p.openssl_name.encode() for p in self._srtp_profiles)
+            )
+        context.set_info_callback(self._on_info)
+        if hello_verify:
+            # RFC 6347 §4.2.1. The cookie needs no client address: one endpoint serves one
+            # ICE-validated path, so a per-endpoint secret MAC is enough to prove a round trip.
+            cookie = hmac.digest(token_bytes(32), b"purertc dtls cookie", "sha256")
+            if SSL.OP_COOKIE_EXCHANGE is None:
+                raise DtlsError("hello_verify: this OpenSSL build has no cookie exchange")
+            context.set_options(SSL.OP_COOKIE_EXCHANGE)
+            context.set_cookie_generate_callback(lambda _conn: cookie)
+            context.set_cookie_verify_callback(
+                lambda _conn, offered: hmac.compare_digest(offered, cookie)
+            )
+        self._connection = SSL.Connection(context, None)
+        self._connection.set_ciphertext_mtu(mtu)
+        if role == CLIENT:
+            self._connection.set_connect_state()
+        else:
+            self._connection.set_accept_state()
+
+        self._state = _NEW
+        self._outbox: list[bytes] = []
+        self._events: deque[Event] = deque()
+        # Retransmission (see module docstring).
+        self._flight: list[bytes] = []
+        self._interval = INITIAL_RETRANSMIT_INTERVAL
+        self._retransmit_at: float | None = None
+        self._arm_on_send = False
+        self._retransmissions = 0
+        self._holds_final_flight = False
+        self._final_flight_resent_at = float("-inf")
+        # Set by OpenSSL callbacks during a call into it.
+        self._remote_certificate: bytes | None = None
+        self._verify_failure: str | None = None
+        self._alert_received: int | None = None
+        self._alert_sent: int | None = None
+        self.dropped_datagrams = 0
+
+    # Commands ---------------------------------------------------------------------------------
+
+    def set_remote_fingerprints(self, fingerprints: Iterable[Fingerprint | str]) -> None:
+        """The remote description's fingerprints, if they were not known at construction."""
+        self._remote_fingerprints = normalize_fingerprints(fingerprints)
+
+    def start_handshake(self) -> None:
+        """Begin: a client sends its ClientHello, a server starts accepting one."""
+        if self._state != _NEW:
+            return
+        self._state = _HANDSHAKING
+        if self.role == CLIENT:
+            self._advance_handshake()
+
+    def send(self, data: bytes) -> None:
+        """Protect ``data`` as one application-data record (one SCTP packet, for WebRTC)."""
+        if self._state != _CONNECTED:
+            raise DtlsError("send: the DTLS connection is not established")
+        if len(data) > MAX_FRAGMENT_LENGTH:
+            raise DtlsError(f"send: {len(data)} bytes exceed a record's {MAX_FRAGMENT_LENGTH}")
+        try:
+            self._connection.send(data)
+        except SSL.Error as exc:
+            self._fail(f"sending application data failed: {_describe(exc)}")
+            return
+        self._outbox.extend(pack_records(self._read_output(), self.mtu))
+
+    def close(self) -> None:
+        """Send close_notify and end the connection (RFC 5246 §7.2.1)."""
+        if self._state in (_CLOSED, _FAILED):
+            return
+        if self._state == _CONNECTED:
+            # If close_notify cannot be written the connection ends all the same.
+            with contextlib.suppress(SSL.Error):
+                self._connection.shutdown()
+            self._outbox.extend(pack_records(self._read_output(), self.mtu))
+        self._end(_CLOSED, Closed("closed locally"))
+
+    @property
+    def max_send_size(self) -> int:
+        """The largest ``send`` whose record still fits the MTU."""
+        return int(self._connection.get_cleartext_mtu())
+
+    @property
+    def is_connected(self) -> bool:
+        return self._state == _CONNECTED
+
+    # The five verbs ---------------------------------------------------------------------------
+
+    def receive(self, data: bytes, now: float) -> None:
+        if self._state in (_CLOSED, _FAILED):
+            return
+        if self._state == _NEW:
+            if self.role == CLIENT:
+                return  # nothing has been asked yet
+            self._state = _HANDSHAKING
+        end, app_records, peer_flight = _inspect(data)
+        if end == 0:
+            self.dropped_datagrams += 1
+            return
+        self._connection.bio_write(data[:end] if end < len(data) else data)
+        was_connected = self._state == _CONNECTED
+        if self._state == _HANDSHAKING:
+            self._advance_handshake()
+        if self._state == _CONNECTED:
+            self._read_application_data(max(app_records, 1))
+            output = self._read_output()
+            if output:
+                self._outbox.extend(pack_records(output, self.mtu))
+            elif (
+                peer_flight
+                and was_connected
+                and self._holds_final_flight
+                and now >= self._final_flight_resent_at + INITIAL_RETRANSMIT_INTERVAL
+            ):
+                self._final_flight_resent_at = now
+                self._outbox.extend(self._flight)
+
+    def handle_timer(self, now: float) -> None:
+        if self._retransmit_at is None or now < self._retransmit_at:
+            return
+        if self._state != _HANDSHAKING:
+            self._retransmit_at = None
+            return
+        self._retransmissions += 1
+        if self._retransmissions > self._max_retransmissions:
+            self._fail(f"handshake timed out after {self._max_retransmissions} retransmissions")
+            return
+        try:
+            self._connection.DTLSv1_handle_timeout()
+        except SSL.Error as exc:
+            self._fail(f"handshake retransmission failed: {_describe(exc)}")
+            return
+        output = self._read_output()
+        if output:  # OpenSSL's own timer agreed: fresh sequence numbers
+            self._flight = pack_records(output, self.mtu)
+        self._outbox.extend(self._flight)
+        self._interval = min(self._interval * 2, MAX_RETRANSMIT_INTERVAL)
+        self._retransmit_at = now + self._interval
+
+    def get_timer(self) -> float | None:
+        return self._retransmit_at
+
+    def datagrams_to_send(self, now: float) -> list[bytes]:
+        if self._arm_on_send:
+            self._arm_on_send = False
+            self._retransmit_at = now + self._interval
+        if not self._outbox:
+            return []
+        datagrams, self._outbox = self._outbox, []
+        return datagrams
+
+    def next_event(self) -> Event | None:
+        return self._events.popleft() if self._events else None
+
+    # OpenSSL plumbing -------------------------------------------------------------------------
+
+    def _read_output(self) -> bytes:
+        """Everything OpenSSL wrote since the last call."""
+        chunks: list[bytes] = []
+        while True:
+            try:
+                chunk = self._connection.bio_read(_BIO_CHUNK)
+            except SSL.WantReadError:
+                break
+            chunks.append(chunk)
+            if len(chunk) < _BIO_CHUNK:
+                break
+        return b"".join(chunks)
+
+    def _advance_handshake(self) -> None:
+        try:
+            self._connection.do_handshake()
+        except SSL.WantReadError:
+            self._take_flight(complete=False)
+            return
+        except SSL.Error as exc:
+            self._fail_handshake(exc)
+            return
+        self._take_flight(complete=True)
+        self._complete()
+
+    def _take_flight(self, complete: bool) -> None:
+        """Queue what the handshake wrote; a new flight restarts the retransmission timer."""
+        output = self._read_output()
+        if complete:
+            self._retransmit_at = None
+            self._arm_on_send = False
+        if not output:
+            return
+        self._flight = pack_records(output, self.mtu)
+        self._outbox.extend(self._flight)
+        if complete:
+            self._holds_final_flight = True  # we sent the last flight: answer its retransmits
+        elif not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: that one is stateless
+            self._interval = INITIAL_RETRANSMIT_INTERVAL
+            self._retransmissions = 0
+            self._retransmit_at = None
+            self._arm_on_send = True
+
+    def _complete(self) -> None:
+        remote = self._remote_certificate
+        if remote is None:  # VERIFY_FAIL_IF_NO_PEER_CERT makes this unreachable
+            self._fail("handshake completed without a peer certificate")
+            return
+        profile: SrtpProfile | None = None
+        keys: SrtpKeys | None = None
+        selected = self._connection.get_selected_srtp_profile()
+        if selected:
+            profile = _PROFILES_BY_OPENSSL_NAME.get(selected.decode())
+            if profile is None:
+                self._fail(f"peer selected an SRTP profile we did not offer: {selected!r}")
+                return
+            material = self._connection.export_keying_material(
+                EXPORTER_LABEL, keying_material_length(profile)
+            )
+            keys = split_keying_material(material, profile, self.role == CLIENT)
+        self._state = _CONNECTED
+        self._events.append(
+            HandshakeComplete(
+                srtp_profile=profile,
+                srtp_keys=keys,
+                cipher=self._connection.get_cipher_name() or "",
+                protocol=self._connection.get_protocol_version_name(),
+                remote_certificate=remote,
+            )
+        )
+
+    def _read_application_data(self, records: int) -> None:
+        for _ in range(records):
+            try:
+                data = self._connection.recv(_MAX_READ)
+            except SSL.WantReadError:
+                return
+            except SSL.ZeroReturnError:
+                self._peer_closed()
+                return
+            except SSL.Error as exc:
+                self._fail_from_peer(exc)
+                return
+            self._events.append(ApplicationData(data))
+
+    def _peer_closed(self) -> None:
+        with contextlib.suppress(SSL.Error):
+            self._connection.shutdown()  # answer with our close_notify
+        self._outbox.extend(pack_records(self._read_output(), self.mtu))
+        self._end(_CLOSED, Closed("peer sent close_notify"))
+
+    def _fail_handshake(self, exc: SSL.Error) -> None:
+        self._outbox.extend(pack_records(self._read_output(), self.mtu))  # OpenSSL's alert
+        if self._verify_failure is not None:
+            self._fail(self._verify_failure, self._alert_sent)
+        else:
+            self._fail_from_peer(exc)
+
+    def _fail_from_peer(self, exc: SSL.Error) -> None:
+        self._outbox.extend(pack_records(self._read_output(), self.mtu))
+        if self._alert_received is not None:
+            name = ALERT_NAMES.get(self._alert_received, str(self._alert_received))
+            self._fail(f"peer sent fatal alert {name}: {_describe(exc)}", self._alert_received)
+        else:
+            self._fail(f"DTLS error: {_describe(exc)}", self._alert_sent)
+
+    def _fail(self, reason: str, alert: int | None = None) -> None:
+        self._end(_FAILED, Failed(reason, alert))
+
+    def _end(self, state: int, event: Event) -> None:
+        self._state = state
+        self._retransmit_at = None
+        self._arm_on_send = False
+        self._holds_final_flight = False
+        self._events.append(event)
+
+    # OpenSSL callbacks: they only record facts, never raise --------------------------------
+
+    def _verify(
+        self, _connection: SSL.Connection, x509: crypto.X509, _errno: int, depth: int, _ok: int
+    ) -> bool:
+        """Accept the peer's self-signed leaf certificate iff it matches a remote fingerprint."""
+        if depth != 0:
+            return True  # RFC 8842 §5: only the end-entity certificate is bound to the SDP
+        der = x509.to_cryptography().public_bytes(Encoding.DER)
+        if der == self._remote_certificate:
+            return True
+        reason = fingerprint_mismatch(der, self._remote_fingerprints)
+        if reason is not None:
+            self._verify_failure = reason
+            return False
+        self._remote_certificate = der
+        return True
+
+    def _on_info(self, _connection: SSL.Connection, where: int, value: int) -> None:
+        if where & SSL.SSL_CB_ALERT and value >> 8 == 2:  # level fatal
+            if where & SSL.SSL_CB_READ:
+                self._alert_received = value & 0xFF
+            else:
+                self._alert_sent = value & 0xFF
+
+
+def _inspect(data: bytes) -> tuple[int, int, bool]:
+    """How many leading bytes are whole, well-formed records; how many of those carry
+    application data; and whether an epoch-0 handshake record (a peer's handshake flight) is
+    among them. Epoch-0 handshake records are plaintext, so their fragment headers are checked
+    too: OpenSSL treats a malformed one as fatal, a datagram we drop cannot be."""
+    end = 0
+    app_records = 0
+    handshake_epoch0 = False
+    try:
+        for header in iter_record_headers(data):
+            if header.content_type == APPLICATION_DATA:
+                app_records += 1
+            elif header.content_type == HANDSHAKE and header.epoch == 0:
+                parse_handshake_fragments(memoryview(data)[header.start : header.end])
+                handshake_epoch0 = True
+            end = header.end
+    except DtlsError:
+        pass
+    return end, app_records, handshake_epoch0
+
+
+def _is_hello_verify_request(output: bytes) -> bool:
+    return (
+        len(output) > 13 + HANDSHAKE_HEADER_LENGTH
+        and output[0] == HANDSHAKE
+        and output[13] == HELLO_VERIFY_REQUEST
+    )
+
+
+def _describe(exc: SSL.Error) -> str:
+    """OpenSSL's error queue as one line (the reason strings)."""
+    if exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        reasons = [str(entry[-1]) for entry in exc.args[0] if isinstance(entry, tuple)]
+        if reasons:
+            return "; ".join(reasons)
+    return str(exc) or type(exc).__name__
