@@ -1,0 +1,92 @@
+"""Random and mutated bytes into every RTP-layer parser: only RtpError may escape."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from purertc.rtp import RtpError
+from tests.rtp.rtp_impls import IMPLEMENTATIONS
+from tests.support import load_json_vector, manifest_entries, vector_path
+
+
+def _seeds(category: str) -> list[bytes]:
+    seeds = []
+    for entry in manifest_entries(category):
+        name = entry["file"]
+        if name.endswith(".txt"):
+            continue
+        if name.endswith(".json"):
+            data = load_json_vector(name)
+            if "hex" in data:
+                seeds.append(bytes.fromhex(data["hex"]))
+            for vector in data.get("vectors", []) + data.get("extra", []):
+                seeds.append(bytes.fromhex(vector["hex"]))
+        else:
+            seeds.append(vector_path(name).read_bytes())
+    return seeds
+
+
+RTP_SEEDS = _seeds("rtp")
+
+
+def mutations(seed: bytes, rng: random.Random) -> list[bytes]:
+    """Truncations, bit flips, byte overwrites (length/count fields), duplicated tails."""
+    out = [seed[:cut] for cut in range(len(seed)) if cut < 64 or rng.random() < 0.1]
+    for _ in range(150):
+        data = bytearray(seed)
+        if not data:
+            break
+        kind = rng.randrange(4)
+        index = rng.randrange(len(data))
+        if kind == 0:
+            data[index] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            data[index] = rng.choice((0, 1, 0x7F, 0x80, 0xFF, rng.randrange(256)))
+        elif kind == 2:
+            data[index : index + 2] = rng.randrange(1 << 16).to_bytes(2, "big")
+        else:
+            data += data[index:]
+        out.append(bytes(data))
+    return out
+
+
+def only_rtp_error(parse: Callable[[bytes], Any], data: bytes, touch: Callable[[Any], Any]) -> None:
+    try:
+        result = parse(data)
+    except RtpError:
+        return
+    try:
+        touch(result)
+    except RtpError:
+        return
+
+
+def _touch_rtp(packet: Any) -> None:
+    dict(packet.extensions)
+    assert type(packet).parse(packet.serialize()) == packet
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_rtp_mutated_vectors(impl: Any) -> None:
+    rng = random.Random(5)
+    for seed in RTP_SEEDS:
+        for data in mutations(seed, rng):
+            only_rtp_error(impl.parse, data, _touch_rtp)
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+@given(data=st.binary(max_size=200))
+def test_rtp_random_bytes(impl: Any, data: bytes) -> None:
+    only_rtp_error(impl.parse, data, _touch_rtp)
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+@given(tail=st.binary(max_size=80), first=st.integers(0x80, 0xBF))
+def test_rtp_random_after_valid_first_byte(impl: Any, tail: bytes, first: int) -> None:
+    only_rtp_error(impl.parse, bytes((first,)) + tail, _touch_rtp)
