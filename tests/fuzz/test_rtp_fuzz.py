@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from typing import Any
@@ -90,3 +91,49 @@ def test_rtp_random_bytes(impl: Any, data: bytes) -> None:
 @given(tail=st.binary(max_size=80), first=st.integers(0x80, 0xBF))
 def test_rtp_random_after_valid_first_byte(impl: Any, tail: bytes, first: int) -> None:
     only_rtp_error(impl.parse, bytes((first,)) + tail, _touch_rtp)
+
+
+RTCP_SEEDS = _seeds("rtcp")
+
+
+def _touch_rtcp(packets: Any) -> None:
+    from purertc.rtp import SourceDescription, TransportFeedback, parse_rtcp, serialize_rtcp
+
+    for packet in packets:
+        if isinstance(packet, TransportFeedback):
+            packet.arrivals_us()
+        if isinstance(packet, SourceDescription):
+            for chunk in packet.chunks:
+                for item in chunk.items:
+                    with contextlib.suppress(RtpError):
+                        _ = item.text
+    assert serialize_rtcp(parse_rtcp(serialize_rtcp(packets))) == serialize_rtcp(packets)
+
+
+def test_rtcp_mutated_vectors() -> None:
+    from purertc.rtp import parse_rtcp
+
+    rng = random.Random(7)
+    for seed in RTCP_SEEDS:
+        for data in mutations(seed, rng):
+            only_rtp_error(parse_rtcp, data, _touch_rtcp)
+
+
+@given(data=st.binary(max_size=200))
+def test_rtcp_random_bytes(data: bytes) -> None:
+    from purertc.rtp import parse_rtcp
+
+    only_rtp_error(parse_rtcp, data, _touch_rtcp)
+
+
+@given(
+    first=st.integers(0x80, 0xBF),
+    packet_type=st.integers(192, 210),
+    body=st.binary(max_size=120),
+)
+def test_rtcp_random_bodies_behind_valid_header(first: int, packet_type: int, body: bytes) -> None:
+    from purertc.rtp import parse_rtcp
+
+    body += b"\x00" * (-len(body) % 4)
+    data = bytes((first, packet_type)) + (len(body) // 4).to_bytes(2, "big") + body
+    only_rtp_error(parse_rtcp, data, _touch_rtcp)
