@@ -38,6 +38,7 @@ from .extensions import decode_extensions, encode_extensions, is_two_byte_profil
 
 _HEADER = struct.Struct("!BBHII")
 _EXTENSION_HEADER = struct.Struct("!HH")
+_HEADER_WITH_EXTENSION = struct.Struct("!BBHIIHH")
 _CSRC = [struct.Struct(f"!{count}I") for count in range(16)]
 _EMPTY: Mapping[int, bytes] = MappingProxyType({})
 
@@ -164,41 +165,55 @@ class RtpPacket:
 
     def serialize(self) -> bytes:
         """The wire form; a parsed, unmodified packet gives back exactly the parsed bytes."""
-        csrc = self.csrc
-        first = 0x80 | len(csrc)
-        if self.padding_data:
-            first |= 0x20
-        profile = self.extension_profile
-        if profile is not None:
-            first |= 0x10
         payload_type = self.payload_type
-        if not 0 <= payload_type <= 127:
+        if payload_type & -128:
             raise RtpError(f"RTP payload type {payload_type}: out of range 0..127")
+        second = payload_type | 0x80 if self.marker else payload_type
+        csrc = self.csrc
+        padding = self.padding_data
+        profile = self.extension_profile
         try:
-            header = _HEADER.pack(
-                first,
-                (0x80 if self.marker else 0) | payload_type,
-                self.sequence_number,
-                self.timestamp,
-                self.ssrc,
-            )
-        except struct.error as exc:
-            raise RtpError(f"RTP header field out of range: {exc}") from exc
-        if first == 0x80:
-            return header + self.payload
-        parts = [header]
-        if csrc:
+            if not csrc and not padding:
+                # The common WebRTC shapes: one pack call for the whole header.
+                if profile is None:
+                    return (
+                        _HEADER.pack(0x80, second, self.sequence_number, self.timestamp, self.ssrc)
+                        + self.payload
+                    )
+                raw = self.extension_data
+                if len(raw) & 3:
+                    raise RtpError("RTP header extension data: length not a multiple of 4")
+                return (
+                    _HEADER_WITH_EXTENSION.pack(
+                        0x90,
+                        second,
+                        self.sequence_number,
+                        self.timestamp,
+                        self.ssrc,
+                        profile,
+                        len(raw) >> 2,
+                    )
+                    + raw
+                    + self.payload
+                )
             if len(csrc) > 15:
                 raise RtpError(f"RTP CSRC count {len(csrc)}: at most 15")
-            parts.append(_CSRC[len(csrc)].pack(*csrc))
-        if profile is not None:
-            raw = self.extension_data
-            if len(raw) % 4:
-                raise RtpError("RTP header extension data: length not a multiple of 4")
-            parts.append(_EXTENSION_HEADER.pack(profile, len(raw) // 4))
-            parts.append(raw)
+            first = 0x80 | len(csrc)
+            if padding:
+                first |= 0x20
+            parts = [b"", _CSRC[len(csrc)].pack(*csrc)]
+            if profile is not None:
+                first |= 0x10
+                raw = self.extension_data
+                if len(raw) & 3:
+                    raise RtpError("RTP header extension data: length not a multiple of 4")
+                parts.append(_EXTENSION_HEADER.pack(profile, len(raw) >> 2))
+                parts.append(raw)
+            parts[0] = _HEADER.pack(first, second, self.sequence_number, self.timestamp, self.ssrc)
+        except struct.error as exc:
+            raise RtpError(f"RTP header field out of range: {exc}") from exc
         parts.append(self.payload)
-        parts.append(self.padding_data)
+        parts.append(padding)
         return b"".join(parts)
 
     # --- header extensions -----------------------------------------------------------------

@@ -8,6 +8,7 @@ are kept as :class:`UnknownRtcpPacket` / raw feedback so they can be forwarded u
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -32,7 +33,7 @@ from .rtcp_xr import ExtendedReport
 from .twcc import TransportFeedback
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UnknownRtcpPacket(RtcpPacket):
     """A packet type we do not model, kept whole."""
 
@@ -49,30 +50,36 @@ class UnknownRtcpPacket(RtcpPacket):
         return pack_rtcp(self.packet_type, self.count, self.body, self.padding)
 
 
-_BY_TYPE: dict[int, type[RtcpPacket]] = {
-    cls.packet_type: cls
-    for cls in (SenderReport, ReceiverReport, SourceDescription, Bye, ApplicationDefined)
-}
-_BY_TYPE[ExtendedReport.packet_type] = ExtendedReport
+def _parse_rtpfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
+    cls = _RTPFB.get(count, RtpFeedback)
+    return cls.parse_body(count, body, padding)
+
+
+def _parse_psfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
+    if count == 1 and len(body) == 8:
+        return PictureLossIndication.parse_body(count, body, padding)
+    if count == 15 and ReceiverEstimatedMaxBitrate.matches(body):
+        return ReceiverEstimatedMaxBitrate.parse_body(count, body, padding)
+    cls = _PSFB.get(count, PsFeedback)
+    return cls.parse_body(count, body, padding)
+
+
 _RTPFB: dict[int, type[RtcpPacket]] = {1: GenericNack, 15: TransportFeedback}
 _PSFB: dict[int, type[RtcpPacket]] = {4: FullIntraRequest}
-
-
-def _parse_one(packet_type: int, count: int, body: bytes, padding: bytes) -> RtcpPacket:
-    cls = _BY_TYPE.get(packet_type)
-    if cls is not None:
-        return cls.parse_body(count, body, padding)
-    if packet_type == RTPFB:
-        cls = _RTPFB.get(count, RtpFeedback)
-        return cls.parse_body(count, body, padding)
-    if packet_type == PSFB:
-        if count == 1 and len(body) == 8:
-            return PictureLossIndication.parse_body(count, body, padding)
-        if count == 15 and ReceiverEstimatedMaxBitrate.matches(body):
-            return ReceiverEstimatedMaxBitrate.parse_body(count, body, padding)
-        cls = _PSFB.get(count, PsFeedback)
-        return cls.parse_body(count, body, padding)
-    return UnknownRtcpPacket(packet_type, count, body, padding)
+# Dispatch table: packet type -> parser of (count/FMT, body, padding).
+_PARSERS: dict[int, Callable[[int, bytes, bytes], RtcpPacket]] = {
+    cls.packet_type: cls.parse_body
+    for cls in (
+        SenderReport,
+        ReceiverReport,
+        SourceDescription,
+        Bye,
+        ApplicationDefined,
+        ExtendedReport,
+    )
+}
+_PARSERS[RTPFB] = _parse_rtpfb
+_PARSERS[PSFB] = _parse_psfb
 
 
 def parse_rtcp(data: bytes | bytearray | memoryview) -> list[RtcpPacket]:
@@ -82,7 +89,7 @@ def parse_rtcp(data: bytes | bytearray | memoryview) -> list[RtcpPacket]:
     length = len(data)
     if not length:
         raise RtpError("RTCP datagram is empty")
-    packets = []
+    packets: list[RtcpPacket] = []
     pos = 0
     while pos < length:
         if pos + 4 > length:
@@ -102,7 +109,13 @@ def parse_rtcp(data: bytes | bytearray | memoryview) -> list[RtcpPacket]:
             padding = data[body_end:end]
         else:
             padding = b""
-        packets.append(_parse_one(packet_type, first & 0x1F, data[pos + 4 : body_end], padding))
+        parser = _PARSERS.get(packet_type)
+        if parser is None:
+            packets.append(
+                UnknownRtcpPacket(packet_type, first & 0x1F, data[pos + 4 : body_end], padding)
+            )
+        else:
+            packets.append(parser(first & 0x1F, data[pos + 4 : body_end], padding))
         pos = end
     return packets
 

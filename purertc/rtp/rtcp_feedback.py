@@ -41,7 +41,7 @@ def _pack_ssrcs(sender: int, media: int, what: str) -> bytes:
         raise RtpError(f"{what} SSRC out of range: {exc}") from exc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RtpFeedback(RtcpPacket):
     """A transport-layer feedback message kept as raw FCI (e.g. TMMBR, RRR)."""
 
@@ -63,14 +63,14 @@ class RtpFeedback(RtcpPacket):
         return pack_rtcp(self.packet_type, self.fmt, body, self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PsFeedback(RtpFeedback):
     """A payload-specific feedback message kept as raw FCI (e.g. SLI, RPSI, other AFB)."""
 
     packet_type = PSFB
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GenericNack(RtcpPacket):
     """Generic NACK, RFC 4585 §6.2.1: items of (PID, bitmask of the 16 following losses)."""
 
@@ -127,7 +127,7 @@ class GenericNack(RtcpPacket):
         return pack_rtcp(RTPFB, 1, body, self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PictureLossIndication(RtcpPacket):
     """PLI, RFC 4585 §6.3.1: no FCI; asks the sender for a keyframe."""
 
@@ -150,7 +150,7 @@ class PictureLossIndication(RtcpPacket):
         return pack_rtcp(PSFB, 1, body, self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FullIntraRequest(RtcpPacket):
     """FIR, RFC 5104 §4.3.1: entries of (SSRC, command sequence number); media SSRC is 0."""
 
@@ -179,7 +179,7 @@ class FullIntraRequest(RtcpPacket):
         return pack_rtcp(PSFB, 4, body, self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReceiverEstimatedMaxBitrate(RtcpPacket):
     """REMB (PSFB FMT=15 "REMB"): bitrate = mantissa * 2**exponent, for a list of SSRCs::
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, NamedTuple, Self
 
 from .errors import RtpError
 from .rtcp_header import (
@@ -20,11 +20,11 @@ from .rtcp_header import (
 )
 
 _REPORT_BLOCK = struct.Struct("!IIIIII")
+_new_tuple: Any = tuple.__new__  # builds a NamedTuple from a tuple without the keyword wrapper
 _SENDER_INFO = struct.Struct("!IQIII")
 
 
-@dataclass(frozen=True, slots=True)
-class ReportBlock:
+class ReportBlock(NamedTuple):
     """RFC 3550 §6.4.1 report block (24 octets)::
 
         |                 SSRC_n (source identifier)                    |
@@ -51,7 +51,10 @@ class ReportBlock:
         cumulative = lost & 0xFFFFFF
         if cumulative & 0x800000:
             cumulative -= 1 << 24
-        return cls(ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
+        block: ReportBlock = _new_tuple(
+            cls, (ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
+        )
+        return block
 
     def serialize(self) -> bytes:
         if not -(1 << 23) <= self.cumulative_lost < 1 << 23:
@@ -71,9 +74,19 @@ class ReportBlock:
             raise RtpError(f"report block field out of range: {exc}") from exc
 
 
-def _parse_blocks(body: bytes, offset: int, count: int, what: str) -> tuple[ReportBlock, ...]:
-    check_length(body, offset + 24 * count, f"RTCP {what} with {count} report blocks")
-    return tuple(ReportBlock.parse(body, offset + 24 * i) for i in range(count))
+def _parse_blocks(body: bytes, offset: int, count: int) -> tuple[ReportBlock, ...]:
+    """``count`` report blocks from ``offset`` (the caller checked the length)."""
+    blocks = []
+    for ssrc, lost, highest, jitter, lsr, dlsr in _REPORT_BLOCK.iter_unpack(
+        body[offset : offset + 24 * count]
+    ):
+        cumulative = lost & 0xFFFFFF
+        if cumulative & 0x800000:
+            cumulative -= 1 << 24
+        blocks.append(
+            _new_tuple(ReportBlock, (ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr))
+        )
+    return tuple(blocks)
 
 
 def _pack_blocks(reports: tuple[ReportBlock, ...], what: str) -> bytes:
@@ -82,7 +95,7 @@ def _pack_blocks(reports: tuple[ReportBlock, ...], what: str) -> bytes:
     return b"".join(block.serialize() for block in reports)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SenderReport(RtcpPacket):
     """SR, RFC 3550 §6.4.1: sender info (NTP/RTP timestamps, counts) plus report blocks.
 
@@ -102,10 +115,12 @@ class SenderReport(RtcpPacket):
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
-        check_length(body, 24, "RTCP SR sender info")
+        end = 24 + 24 * count
+        if len(body) < end:
+            raise RtpError(f"RTCP SR with {count} report blocks: {len(body)} bytes, need {end}")
         ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
-        reports = _parse_blocks(body, 24, count, "SR")
-        return cls(ssrc, ntp, rtp, packets, octets, reports, body[24 + 24 * count :], padding)
+        reports = _parse_blocks(body, 24, count) if count else ()
+        return cls(ssrc, ntp, rtp, packets, octets, reports, body[end:], padding)
 
     def serialize(self) -> bytes:
         try:
@@ -122,7 +137,7 @@ class SenderReport(RtcpPacket):
         return pack_rtcp(SR, len(self.reports), body, self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReceiverReport(RtcpPacket):
     """RR, RFC 3550 §6.4.2: the reporter's SSRC plus report blocks."""
 
@@ -135,9 +150,11 @@ class ReceiverReport(RtcpPacket):
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
-        check_length(body, 4, "RTCP RR")
-        reports = _parse_blocks(body, 4, count, "RR")
-        return cls(U32.unpack_from(body)[0], reports, body[4 + 24 * count :], padding)
+        end = 4 + 24 * count
+        if len(body) < end:
+            raise RtpError(f"RTCP RR with {count} report blocks: {len(body)} bytes, need {end}")
+        reports = _parse_blocks(body, 4, count) if count else ()
+        return cls(U32.unpack_from(body)[0], reports, body[end:], padding)
 
     def serialize(self) -> bytes:
         body = _pack_u32(self.ssrc, "RR SSRC") + _pack_blocks(self.reports, "RR")
@@ -157,8 +174,7 @@ SDES_ITEM_NAMES = {1: "CNAME", 2: "NAME", 3: "EMAIL", 4: "PHONE", 5: "LOC", 6: "
 SDES_ITEM_NAMES[8] = "PRIV"
 
 
-@dataclass(frozen=True, slots=True)
-class SdesItem:
+class SdesItem(NamedTuple):
     """One SDES item: type and raw value (PRIV keeps its prefix inside ``value``)."""
 
     type: int
@@ -172,8 +188,7 @@ class SdesItem:
             raise RtpError(f"SDES item type {self.type}: value is not UTF-8") from exc
 
 
-@dataclass(frozen=True, slots=True)
-class SdesChunk:
+class SdesChunk(NamedTuple):
     ssrc: int
     items: tuple[SdesItem, ...] = ()
 
@@ -185,7 +200,7 @@ class SdesChunk:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceDescription(RtcpPacket):
     """SDES, RFC 3550 §6.5::
 
@@ -203,7 +218,8 @@ class SourceDescription(RtcpPacket):
         pos = 0
         length = len(body)
         for index in range(count):
-            check_length(body, pos + 4, f"RTCP SDES chunk {index}")
+            if pos + 4 > length:
+                raise RtpError(f"RTCP SDES chunk {index}: SSRC truncated")
             ssrc = U32.unpack_from(body, pos)[0]
             pos += 4
             items = []
@@ -211,17 +227,17 @@ class SourceDescription(RtcpPacket):
                 if pos >= length:
                     raise RtpError(f"RTCP SDES chunk {index}: items not terminated")
                 item_type = body[pos]
-                if item_type == 0:
-                    pos = (pos + 4) & ~3  # the null octet and the padding to the next word
+                if not item_type:
                     break
-                if pos + 2 > length or pos + 2 + body[pos + 1] > length:
+                end = pos + 2 + body[pos + 1] if pos + 1 < length else length + 1
+                if end > length:
                     raise RtpError(f"RTCP SDES item type {item_type}: length overruns the chunk")
-                end = pos + 2 + body[pos + 1]
-                items.append(SdesItem(item_type, body[pos + 2 : end]))
+                items.append(_new_tuple(SdesItem, (item_type, body[pos + 2 : end])))
                 pos = end
+            pos = (pos + 4) & ~3  # the null octet and the padding to the next word
             if pos > length:
                 raise RtpError(f"RTCP SDES chunk {index}: terminating padding truncated")
-            chunks.append(SdesChunk(ssrc, tuple(items)))
+            chunks.append(_new_tuple(SdesChunk, (ssrc, tuple(items))))
         if pos != length:
             raise RtpError(f"RTCP SDES: {length - pos} bytes after {count} chunks")
         return cls(tuple(chunks), padding)
@@ -240,7 +256,7 @@ class SourceDescription(RtcpPacket):
         return pack_rtcp(SDES, len(self.chunks), b"".join(parts), self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Bye(RtcpPacket):
     """BYE, RFC 3550 §6.6: the sources leaving and an optional reason."""
 
@@ -275,7 +291,7 @@ class Bye(RtcpPacket):
         return pack_rtcp(BYE, len(self.sources), body, self.padding)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ApplicationDefined(RtcpPacket):
     """APP, RFC 3550 §6.7: subtype, SSRC, four-character name and application data."""
 

@@ -26,7 +26,7 @@ RRTR = 4
 DLRR = 5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class XrBlock:
     """One report block; ``data`` is the block content after its 4-byte header."""
 
@@ -58,7 +58,7 @@ class XrBlock:
         return list(_DLRR_ITEM.iter_unpack(self.data))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ExtendedReport(RtcpPacket):
     packet_type = XR
 

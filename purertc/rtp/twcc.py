@@ -80,7 +80,7 @@ def encode_chunks(statuses: Sequence[int]) -> list[int]:
     return chunks
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TransportFeedback(RtcpPacket):
     """TWCC feedback: one status per sequence number from ``base_sequence`` on, and one receive
     delta (250 µs units) per received packet, in order.
