@@ -137,3 +137,42 @@ def test_rtcp_random_bodies_behind_valid_header(first: int, packet_type: int, bo
     body += b"\x00" * (-len(body) % 4)
     data = bytes((first, packet_type)) + (len(body) // 4).to_bytes(2, "big") + body
     only_rtp_error(parse_rtcp, data, _touch_rtcp)
+
+
+DEPACKETIZERS = ["video/vp8", "video/vp9", "video/h264", "video/av1", "audio/opus", "audio/pcmu"]
+
+
+@pytest.mark.parametrize("mime", DEPACKETIZERS)
+@given(payloads=st.lists(st.binary(max_size=40), min_size=1, max_size=4))
+def test_depacketizers_random_payloads(mime: str, payloads: list[bytes]) -> None:
+    from purertc.rtp.codecs import depacketizer_for
+
+    depacketizer = depacketizer_for(mime)
+    for payload in payloads:
+        for probe in (depacketizer.is_frame_start, depacketizer.is_keyframe):
+            with contextlib.suppress(RtpError):
+                probe(payload)
+    with contextlib.suppress(RtpError):
+        depacketizer.depacketize(payloads)
+
+
+@pytest.mark.parametrize("mime", DEPACKETIZERS)
+def test_depacketizers_mutated_packetizer_output(mime: str) -> None:
+    from purertc.rtp.codecs import depacketizer_for, packetizer_for
+
+    rng = random.Random(11)
+    frame = b"\x00\x00\x00\x01\x67\x42\x00\x1f\x00\x00\x01\x65" + bytes(range(256)) * 12
+    if mime == "video/av1":
+        frame = b"\x12\x00\x0a\x03abc\x32\x8c\x18" + bytes(range(200)) * 16
+    payloads = packetizer_for(mime, mtu=300 if mime != "audio/opus" else 5000).packetize(frame)
+    depacketizer = depacketizer_for(mime)
+    assert depacketizer.depacketize(payloads)
+    for _ in range(300):
+        trial = list(payloads)
+        index = rng.randrange(len(trial))
+        mutated = rng.choice(mutations(trial[index], rng)[-150:])
+        trial[index] = mutated
+        if rng.random() < 0.3 and len(trial) > 1:
+            del trial[rng.randrange(len(trial))]
+        with contextlib.suppress(RtpError):
+            depacketizer.depacketize(trial)
