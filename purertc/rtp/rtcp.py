@@ -1,0 +1,125 @@
+"""Parsing compound and reduced-size RTCP datagrams (RFC 3550 §6.1, RFC 5506).
+
+A datagram is a sequence of RTCP packets, each with its own common header. We do not insist on
+the compound rules (first packet SR/RR, CNAME present): RFC 5506 reduced-size RTCP sends lone
+feedback packets, and a receiver should accept both. Unknown packet types and feedback formats
+are kept as :class:`UnknownRtcpPacket` / raw feedback so they can be forwarded unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Self
+
+from .errors import RtpError
+from .rtcp_feedback import (
+    FullIntraRequest,
+    GenericNack,
+    PictureLossIndication,
+    PsFeedback,
+    ReceiverEstimatedMaxBitrate,
+    RtpFeedback,
+)
+from .rtcp_header import COMMON_HEADER, PSFB, RTPFB, RtcpPacket, pack_rtcp
+from .rtcp_reports import (
+    ApplicationDefined,
+    Bye,
+    ReceiverReport,
+    SenderReport,
+    SourceDescription,
+)
+from .rtcp_xr import ExtendedReport
+from .twcc import TransportFeedback
+
+
+@dataclass(slots=True)
+class UnknownRtcpPacket(RtcpPacket):
+    """A packet type we do not model, kept whole."""
+
+    packet_type: int  # type: ignore[misc]
+    count: int
+    body: bytes
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        raise RtpError("UnknownRtcpPacket is built by parse_rtcp, which knows the type")
+
+    def serialize(self) -> bytes:
+        return pack_rtcp(self.packet_type, self.count, self.body, self.padding)
+
+
+def _parse_rtpfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
+    cls = _RTPFB.get(count, RtpFeedback)
+    return cls.parse_body(count, body, padding)
+
+
+def _parse_psfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
+    if count == 1 and len(body) == 8:
+        return PictureLossIndication.parse_body(count, body, padding)
+    if count == 15 and ReceiverEstimatedMaxBitrate.matches(body):
+        return ReceiverEstimatedMaxBitrate.parse_body(count, body, padding)
+    cls = _PSFB.get(count, PsFeedback)
+    return cls.parse_body(count, body, padding)
+
+
+_RTPFB: dict[int, type[RtcpPacket]] = {1: GenericNack, 15: TransportFeedback}
+_PSFB: dict[int, type[RtcpPacket]] = {4: FullIntraRequest}
+# Dispatch table: packet type -> parser of (count/FMT, body, padding).
+_PARSERS: dict[int, Callable[[int, bytes, bytes], RtcpPacket]] = {
+    cls.packet_type: cls.parse_body
+    for cls in (
+        SenderReport,
+        ReceiverReport,
+        SourceDescription,
+        Bye,
+        ApplicationDefined,
+        ExtendedReport,
+    )
+}
+_PARSERS[RTPFB] = _parse_rtpfb
+_PARSERS[PSFB] = _parse_psfb
+
+
+def parse_rtcp(data: bytes | bytearray | memoryview) -> list[RtcpPacket]:
+    """Every RTCP packet in a datagram; :class:`RtpError` names the first malformed field."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    length = len(data)
+    if not length:
+        raise RtpError("RTCP datagram is empty")
+    packets: list[RtcpPacket] = []
+    pos = 0
+    while pos < length:
+        if pos + 4 > length:
+            raise RtpError(f"RTCP header truncated at offset {pos}")
+        first, packet_type, words = COMMON_HEADER.unpack_from(data, pos)
+        if first & 0xC0 != 0x80:
+            raise RtpError(f"RTCP version {first >> 6} at offset {pos}: only version 2 exists")
+        end = pos + 4 + 4 * words
+        if end > length:
+            raise RtpError(f"RTCP length {words} at offset {pos} overruns the datagram")
+        body_end = end
+        if first & 0x20:
+            pad = data[end - 1]
+            if pad == 0 or pad > end - pos - 4:
+                raise RtpError(f"RTCP padding count {pad} at offset {pos} is invalid")
+            body_end = end - pad
+            padding = data[body_end:end]
+        else:
+            padding = b""
+        parser = _PARSERS.get(packet_type)
+        if parser is None:
+            packets.append(
+                UnknownRtcpPacket(packet_type, first & 0x1F, data[pos + 4 : body_end], padding)
+            )
+        else:
+            packets.append(parser(first & 0x1F, data[pos + 4 : body_end], padding))
+        pos = end
+    return packets
+
+
+def serialize_rtcp(packets: list[RtcpPacket]) -> bytes:
+    """A compound datagram from packets (order kept)."""
+    return b"".join(packet.serialize() for packet in packets)

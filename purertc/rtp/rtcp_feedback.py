@@ -1,0 +1,246 @@
+"""RTCP feedback messages (RFC 4585 §6, RFC 5104 §4.3, draft-alvestrand-rmcat-remb).
+
+::
+
+     0                   1                   2                   3
+    |V=2|P|   FMT   |  PT=205/206   |          length               |
+    |                  SSRC of packet sender                        |
+    |                  SSRC of media source                         |
+    :            Feedback Control Information (FCI)                 :
+
+Transport-layer feedback (RTPFB, 205) and payload-specific feedback (PSFB, 206) share this
+frame; the FMT selects the message. Messages we do not model are kept as
+:class:`RtpFeedback`/:class:`PsFeedback` with their FCI bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Self
+
+from .errors import RtpError
+from .rtcp_header import PSFB, RTPFB, TWO_U32, RtcpPacket, check_length, pack_rtcp
+
+_NACK_ITEM = struct.Struct("!HH")
+_FIR_ENTRY = struct.Struct("!IB3x")
+_REMB = struct.Struct("!4sBBH")
+
+
+def _ssrcs(body: bytes, what: str) -> tuple[int, int]:
+    check_length(body, 8, what)
+    sender, media = TWO_U32.unpack_from(body)
+    return sender, media
+
+
+def _pack_ssrcs(sender: int, media: int, what: str) -> bytes:
+    try:
+        return TWO_U32.pack(sender, media)
+    except struct.error as exc:
+        raise RtpError(f"{what} SSRC out of range: {exc}") from exc
+
+
+@dataclass(slots=True)
+class RtpFeedback(RtcpPacket):
+    """A transport-layer feedback message kept as raw FCI (e.g. TMMBR, RRR)."""
+
+    packet_type = RTPFB
+
+    fmt: int
+    sender_ssrc: int
+    media_ssrc: int
+    fci: bytes = b""
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        sender, media = _ssrcs(body, f"RTCP feedback FMT {count}")
+        return cls(count, sender, media, body[8:], padding)
+
+    def serialize(self) -> bytes:
+        body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "feedback") + self.fci
+        return pack_rtcp(self.packet_type, self.fmt, body, self.padding)
+
+
+@dataclass(slots=True)
+class PsFeedback(RtpFeedback):
+    """A payload-specific feedback message kept as raw FCI (e.g. SLI, RPSI, other AFB)."""
+
+    packet_type = PSFB
+
+
+@dataclass(slots=True)
+class GenericNack(RtcpPacket):
+    """Generic NACK, RFC 4585 §6.2.1: items of (PID, bitmask of the 16 following losses)."""
+
+    packet_type = RTPFB
+    fmt = 1
+
+    sender_ssrc: int
+    media_ssrc: int
+    items: tuple[tuple[int, int], ...] = ()
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        sender, media = _ssrcs(body, "RTCP generic NACK")
+        if len(body) % 4:
+            raise RtpError("RTCP generic NACK: FCI is not whole 32-bit items")
+        items = tuple(_NACK_ITEM.iter_unpack(body[8:]))
+        return cls(sender, media, items, padding)
+
+    @classmethod
+    def from_lost(cls, sender_ssrc: int, media_ssrc: int, lost: Iterable[int]) -> GenericNack:
+        """The shortest item list covering ``lost`` (sequence numbers, in send order)."""
+        items: list[tuple[int, int]] = []
+        for seq in lost:
+            seq &= 0xFFFF
+            if items:
+                pid, mask = items[-1]
+                distance = (seq - pid) & 0xFFFF
+                if 1 <= distance <= 16:
+                    items[-1] = (pid, mask | 1 << (distance - 1))
+                    continue
+                if distance == 0:
+                    continue
+            items.append((seq, 0))
+        return cls(sender_ssrc, media_ssrc, tuple(items))
+
+    @property
+    def lost(self) -> list[int]:
+        """Every sequence number the message reports lost."""
+        seqs = []
+        for pid, mask in self.items:
+            seqs.append(pid)
+            for bit in range(16):
+                if mask >> bit & 1:
+                    seqs.append((pid + bit + 1) & 0xFFFF)
+        return seqs
+
+    def serialize(self) -> bytes:
+        try:
+            fci = b"".join(_NACK_ITEM.pack(pid, mask) for pid, mask in self.items)
+        except struct.error as exc:
+            raise RtpError(f"generic NACK item out of range: {exc}") from exc
+        body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "generic NACK") + fci
+        return pack_rtcp(RTPFB, 1, body, self.padding)
+
+
+@dataclass(slots=True)
+class PictureLossIndication(RtcpPacket):
+    """PLI, RFC 4585 §6.3.1: no FCI; asks the sender for a keyframe."""
+
+    packet_type = PSFB
+    fmt = 1
+
+    sender_ssrc: int
+    media_ssrc: int
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        sender, media = _ssrcs(body, "RTCP PLI")
+        if len(body) != 8:
+            raise RtpError(f"RTCP PLI: {len(body) - 8} unexpected FCI bytes")
+        return cls(sender, media, padding)
+
+    def serialize(self) -> bytes:
+        body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "PLI")
+        return pack_rtcp(PSFB, 1, body, self.padding)
+
+
+@dataclass(slots=True)
+class FullIntraRequest(RtcpPacket):
+    """FIR, RFC 5104 §4.3.1: entries of (SSRC, command sequence number); media SSRC is 0."""
+
+    packet_type = PSFB
+    fmt = 4
+
+    sender_ssrc: int
+    entries: tuple[tuple[int, int], ...] = ()
+    media_ssrc: int = 0
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        sender, media = _ssrcs(body, "RTCP FIR")
+        if (len(body) - 8) % 8:
+            raise RtpError("RTCP FIR: FCI is not whole 8-byte entries")
+        entries = tuple(_FIR_ENTRY.iter_unpack(body[8:]))
+        return cls(sender, entries, media, padding)
+
+    def serialize(self) -> bytes:
+        try:
+            fci = b"".join(_FIR_ENTRY.pack(ssrc, seq) for ssrc, seq in self.entries)
+        except struct.error as exc:
+            raise RtpError(f"FIR entry out of range: {exc}") from exc
+        body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "FIR") + fci
+        return pack_rtcp(PSFB, 4, body, self.padding)
+
+
+@dataclass(slots=True)
+class ReceiverEstimatedMaxBitrate(RtcpPacket):
+    """REMB (PSFB FMT=15 "REMB"): bitrate = mantissa * 2**exponent, for a list of SSRCs::
+
+    |  Unique identifier 'R' 'E' 'M' 'B'                            |
+    |  Num SSRC     | BR Exp    |  BR Mantissa                      |
+    |   SSRC feedback ...                                           |
+    """
+
+    packet_type = PSFB
+    fmt = 15
+
+    sender_ssrc: int
+    exponent: int
+    mantissa: int
+    ssrcs: tuple[int, ...] = ()
+    media_ssrc: int = 0
+    padding: bytes = b""
+
+    @classmethod
+    def create(
+        cls, sender_ssrc: int, bitrate: int, ssrcs: Iterable[int]
+    ) -> ReceiverEstimatedMaxBitrate:
+        exponent = 0
+        while bitrate >> exponent >= 1 << 18:
+            exponent += 1
+        if exponent > 63:
+            raise RtpError(f"REMB bitrate {bitrate}: too large")
+        return cls(sender_ssrc, exponent, bitrate >> exponent, tuple(ssrcs))
+
+    @property
+    def bitrate(self) -> int:
+        return self.mantissa << self.exponent
+
+    @classmethod
+    def matches(cls, body: bytes) -> bool:
+        return body[8:12] == b"REMB"
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        sender, media = _ssrcs(body, "RTCP REMB")
+        check_length(body, 16, "RTCP REMB")
+        _, count_ssrc, high, low = _REMB.unpack_from(body, 8)
+        if len(body) != 16 + 4 * count_ssrc:
+            raise RtpError(f"RTCP REMB: num SSRC {count_ssrc} does not match the length")
+        ssrcs = struct.unpack_from(f"!{count_ssrc}I", body, 16)
+        return cls(sender, high >> 2, (high & 3) << 16 | low, tuple(ssrcs), media, padding)
+
+    def serialize(self) -> bytes:
+        if not (0 <= self.exponent < 64 and 0 <= self.mantissa < 1 << 18):
+            raise RtpError("REMB exponent/mantissa out of range")
+        if len(self.ssrcs) > 255:
+            raise RtpError("REMB: more than 255 SSRCs")
+        fci = _REMB.pack(
+            b"REMB",
+            len(self.ssrcs),
+            self.exponent << 2 | self.mantissa >> 16,
+            self.mantissa & 0xFFFF,
+        )
+        try:
+            fci += struct.pack(f"!{len(self.ssrcs)}I", *self.ssrcs)
+        except struct.error as exc:
+            raise RtpError(f"REMB SSRC out of range: {exc}") from exc
+        body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "REMB") + fci
+        return pack_rtcp(PSFB, 15, body, self.padding)

@@ -1,0 +1,315 @@
+"""RTCP reports and source description: SR, RR, SDES, BYE, APP (RFC 3550 §6.4-6.7)."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Self
+
+from .errors import RtpError
+from .rtcp_header import (
+    APP,
+    BYE,
+    RR,
+    SDES,
+    SR,
+    U32,
+    RtcpPacket,
+    check_length,
+    pack_rtcp,
+)
+
+_REPORT_BLOCK = struct.Struct("!IIIIII")
+_new_tuple: Any = tuple.__new__  # builds a NamedTuple from a tuple without the keyword wrapper
+_SENDER_INFO = struct.Struct("!IQIII")
+
+
+class ReportBlock(NamedTuple):
+    """RFC 3550 §6.4.1 report block (24 octets)::
+
+        |                 SSRC_n (source identifier)                    |
+        | fraction lost |       cumulative number of packets lost       |
+        |           extended highest sequence number received           |
+        |                      interarrival jitter                      |
+        |                         last SR (LSR)                         |
+        |                   delay since last SR (DLSR)                  |
+
+    ``cumulative_lost`` is the signed 24-bit value (it goes negative with duplicates).
+    """
+
+    ssrc: int
+    fraction_lost: int = 0
+    cumulative_lost: int = 0
+    highest_sequence: int = 0
+    jitter: int = 0
+    lsr: int = 0
+    dlsr: int = 0
+
+    @classmethod
+    def parse(cls, data: bytes, offset: int) -> ReportBlock:
+        ssrc, lost, highest, jitter, lsr, dlsr = _REPORT_BLOCK.unpack_from(data, offset)
+        cumulative = lost & 0xFFFFFF
+        if cumulative & 0x800000:
+            cumulative -= 1 << 24
+        block: ReportBlock = _new_tuple(
+            cls, (ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
+        )
+        return block
+
+    def serialize(self) -> bytes:
+        if not -(1 << 23) <= self.cumulative_lost < 1 << 23:
+            raise RtpError(f"report block cumulative lost {self.cumulative_lost}: not 24-bit")
+        if not 0 <= self.fraction_lost <= 255:
+            raise RtpError(f"report block fraction lost {self.fraction_lost}: not 8-bit")
+        try:
+            return _REPORT_BLOCK.pack(
+                self.ssrc,
+                self.fraction_lost << 24 | (self.cumulative_lost & 0xFFFFFF),
+                self.highest_sequence,
+                self.jitter,
+                self.lsr,
+                self.dlsr,
+            )
+        except struct.error as exc:
+            raise RtpError(f"report block field out of range: {exc}") from exc
+
+
+def _parse_blocks(body: bytes, offset: int, count: int) -> tuple[ReportBlock, ...]:
+    """``count`` report blocks from ``offset`` (the caller checked the length)."""
+    blocks = []
+    for ssrc, lost, highest, jitter, lsr, dlsr in _REPORT_BLOCK.iter_unpack(
+        body[offset : offset + 24 * count]
+    ):
+        cumulative = lost & 0xFFFFFF
+        if cumulative & 0x800000:
+            cumulative -= 1 << 24
+        blocks.append(
+            _new_tuple(ReportBlock, (ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr))
+        )
+    return tuple(blocks)
+
+
+def _pack_blocks(reports: tuple[ReportBlock, ...], what: str) -> bytes:
+    if len(reports) > 31:
+        raise RtpError(f"RTCP {what}: {len(reports)} report blocks, at most 31")
+    return b"".join(block.serialize() for block in reports)
+
+
+@dataclass(slots=True)
+class SenderReport(RtcpPacket):
+    """SR, RFC 3550 §6.4.1: sender info (NTP/RTP timestamps, counts) plus report blocks.
+
+    ``profile_extension`` keeps any bytes after the report blocks (§6.4.3).
+    """
+
+    packet_type = SR
+
+    ssrc: int
+    ntp_timestamp: int
+    rtp_timestamp: int
+    packet_count: int
+    octet_count: int
+    reports: tuple[ReportBlock, ...] = ()
+    profile_extension: bytes = b""
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        end = 24 + 24 * count
+        if len(body) < end:
+            raise RtpError(f"RTCP SR with {count} report blocks: {len(body)} bytes, need {end}")
+        ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
+        reports = _parse_blocks(body, 24, count) if count else ()
+        return cls(ssrc, ntp, rtp, packets, octets, reports, body[end:], padding)
+
+    def serialize(self) -> bytes:
+        try:
+            info = _SENDER_INFO.pack(
+                self.ssrc,
+                self.ntp_timestamp,
+                self.rtp_timestamp,
+                self.packet_count,
+                self.octet_count,
+            )
+        except struct.error as exc:
+            raise RtpError(f"RTCP SR field out of range: {exc}") from exc
+        body = info + _pack_blocks(self.reports, "SR") + self.profile_extension
+        return pack_rtcp(SR, len(self.reports), body, self.padding)
+
+
+@dataclass(slots=True)
+class ReceiverReport(RtcpPacket):
+    """RR, RFC 3550 §6.4.2: the reporter's SSRC plus report blocks."""
+
+    packet_type = RR
+
+    ssrc: int
+    reports: tuple[ReportBlock, ...] = ()
+    profile_extension: bytes = b""
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        end = 4 + 24 * count
+        if len(body) < end:
+            raise RtpError(f"RTCP RR with {count} report blocks: {len(body)} bytes, need {end}")
+        reports = _parse_blocks(body, 4, count) if count else ()
+        return cls(U32.unpack_from(body)[0], reports, body[end:], padding)
+
+    def serialize(self) -> bytes:
+        body = _pack_u32(self.ssrc, "RR SSRC") + _pack_blocks(self.reports, "RR")
+        return pack_rtcp(RR, len(self.reports), body + self.profile_extension, self.padding)
+
+
+def _pack_u32(value: int, what: str) -> bytes:
+    try:
+        return U32.pack(value)
+    except struct.error as exc:
+        raise RtpError(f"RTCP {what} {value}: not a 32-bit value") from exc
+
+
+# SDES item types, RFC 3550 §6.5.
+CNAME, NAME, EMAIL, PHONE, LOC, TOOL, NOTE, PRIV = range(1, 9)
+SDES_ITEM_NAMES = {1: "CNAME", 2: "NAME", 3: "EMAIL", 4: "PHONE", 5: "LOC", 6: "TOOL", 7: "NOTE"}
+SDES_ITEM_NAMES[8] = "PRIV"
+
+
+class SdesItem(NamedTuple):
+    """One SDES item: type and raw value (PRIV keeps its prefix inside ``value``)."""
+
+    type: int
+    value: bytes
+
+    @property
+    def text(self) -> str:
+        try:
+            return self.value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RtpError(f"SDES item type {self.type}: value is not UTF-8") from exc
+
+
+class SdesChunk(NamedTuple):
+    ssrc: int
+    items: tuple[SdesItem, ...] = ()
+
+    @property
+    def cname(self) -> str | None:
+        for item in self.items:
+            if item.type == CNAME:
+                return item.text
+        return None
+
+
+@dataclass(slots=True)
+class SourceDescription(RtcpPacket):
+    """SDES, RFC 3550 §6.5::
+
+    chunk:  | SSRC/CSRC | type | length | text ... | ... | 0 (null items to a word) |
+    """
+
+    packet_type = SDES
+
+    chunks: tuple[SdesChunk, ...] = ()
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        chunks = []
+        pos = 0
+        length = len(body)
+        for index in range(count):
+            if pos + 4 > length:
+                raise RtpError(f"RTCP SDES chunk {index}: SSRC truncated")
+            ssrc = U32.unpack_from(body, pos)[0]
+            pos += 4
+            items = []
+            while True:
+                if pos >= length:
+                    raise RtpError(f"RTCP SDES chunk {index}: items not terminated")
+                item_type = body[pos]
+                if not item_type:
+                    break
+                end = pos + 2 + body[pos + 1] if pos + 1 < length else length + 1
+                if end > length:
+                    raise RtpError(f"RTCP SDES item type {item_type}: length overruns the chunk")
+                items.append(_new_tuple(SdesItem, (item_type, body[pos + 2 : end])))
+                pos = end
+            pos = (pos + 4) & ~3  # the null octet and the padding to the next word
+            if pos > length:
+                raise RtpError(f"RTCP SDES chunk {index}: terminating padding truncated")
+            chunks.append(_new_tuple(SdesChunk, (ssrc, tuple(items))))
+        if pos != length:
+            raise RtpError(f"RTCP SDES: {length - pos} bytes after {count} chunks")
+        return cls(tuple(chunks), padding)
+
+    def serialize(self) -> bytes:
+        parts = []
+        for chunk in self.chunks:
+            parts.append(_pack_u32(chunk.ssrc, "SDES SSRC"))
+            size = 4
+            for item in chunk.items:
+                if not 1 <= item.type <= 255 or len(item.value) > 255:
+                    raise RtpError(f"SDES item type {item.type}: type or length out of range")
+                parts.append(bytes((item.type, len(item.value))) + item.value)
+                size += 2 + len(item.value)
+            parts.append(b"\x00" * (4 - size % 4))
+        return pack_rtcp(SDES, len(self.chunks), b"".join(parts), self.padding)
+
+
+@dataclass(slots=True)
+class Bye(RtcpPacket):
+    """BYE, RFC 3550 §6.6: the sources leaving and an optional reason."""
+
+    packet_type = BYE
+
+    sources: tuple[int, ...] = ()
+    reason: bytes | None = None
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        check_length(body, 4 * count, f"RTCP BYE with {count} sources")
+        sources = struct.unpack_from(f"!{count}I", body)
+        pos = 4 * count
+        reason = None
+        if pos < len(body):
+            end = pos + 1 + body[pos]
+            if end > len(body):
+                raise RtpError("RTCP BYE reason length overruns the packet")
+            reason = body[pos + 1 : end]
+            if (end + 3) & ~3 != len(body) or any(body[end:]):
+                raise RtpError("RTCP BYE: unexpected bytes after the reason")
+        return cls(tuple(sources), reason, padding)
+
+    def serialize(self) -> bytes:
+        body = b"".join(_pack_u32(s, "BYE SSRC") for s in self.sources)
+        if self.reason is not None:
+            if len(self.reason) > 255:
+                raise RtpError("RTCP BYE reason longer than 255 bytes")
+            text = bytes((len(self.reason),)) + self.reason
+            body += text + b"\x00" * (-len(text) % 4)
+        return pack_rtcp(BYE, len(self.sources), body, self.padding)
+
+
+@dataclass(slots=True)
+class ApplicationDefined(RtcpPacket):
+    """APP, RFC 3550 §6.7: subtype, SSRC, four-character name and application data."""
+
+    packet_type = APP
+
+    subtype: int
+    ssrc: int
+    name: bytes
+    data: bytes = b""
+    padding: bytes = b""
+
+    @classmethod
+    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        check_length(body, 8, "RTCP APP")
+        return cls(count, U32.unpack_from(body)[0], body[4:8], body[8:], padding)
+
+    def serialize(self) -> bytes:
+        if len(self.name) != 4:
+            raise RtpError(f"RTCP APP name {self.name!r}: must be 4 bytes")
+        body = _pack_u32(self.ssrc, "APP SSRC") + self.name + self.data
+        return pack_rtcp(APP, self.subtype, body, self.padding)
