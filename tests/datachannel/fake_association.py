@@ -1,0 +1,94 @@
+"""A fake association with exactly the sctp contract's members, for the manager's unit tests.
+
+It records what the manager asks of it; tests feed the manager association events by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AssociationEstablished:
+    pass
+
+
+@dataclass(frozen=True)
+class DataReceived:
+    stream_id: int
+    ppid: int
+    data: bytes
+    unordered: bool
+
+
+@dataclass(frozen=True)
+class StreamsResetIncoming:
+    stream_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StreamsResetOutgoingDone:
+    stream_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BufferedAmountLow:
+    stream_id: int
+
+
+@dataclass(frozen=True)
+class AssociationClosed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    stream_id: int
+    data: bytes
+    ppid: int
+    ordered: bool
+    max_retransmits: int | None
+    max_lifetime: float | None
+    now: float
+
+
+class FakeSctpError(ValueError):
+    pass
+
+
+@dataclass
+class FakeAssociation:
+    remote_max_message_size: int = 65536
+    established: bool = True
+    sent: list[Sent] = field(default_factory=list)
+    resets: list[tuple[int, ...]] = field(default_factory=list)
+    buffered: dict[int, int] = field(default_factory=dict)
+    thresholds: dict[int, int] = field(default_factory=dict)
+
+    def send(
+        self,
+        stream_id: int,
+        data: bytes,
+        ppid: int,
+        *,
+        ordered: bool = True,
+        max_retransmits: int | None = None,
+        max_lifetime: float | None = None,
+        now: float,
+    ) -> None:
+        if not self.established:
+            raise FakeSctpError("association not established")
+        if len(data) > self.remote_max_message_size > 0:
+            raise FakeSctpError("message too large")
+        self.sent.append(Sent(stream_id, data, ppid, ordered, max_retransmits, max_lifetime, now))
+        self.buffered[stream_id] = self.buffered.get(stream_id, 0) + len(data)
+
+    def reset_streams(self, stream_ids: Sequence[int]) -> None:
+        self.resets.append(tuple(stream_ids))
+
+    def buffered_amount(self, stream_id: int) -> int:
+        return self.buffered.get(stream_id, 0)
+
+    def set_buffered_amount_low_threshold(self, stream_id: int, threshold: int) -> None:
+        self.thresholds[stream_id] = threshold

@@ -1,0 +1,84 @@
+"""Fuzz the DCEP parser and the channel manager: only DcepError may escape the parser, and
+nothing at all may escape the manager while it handles what the peer sent."""
+
+from __future__ import annotations
+
+import struct
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from purertc.datachannel import (
+    ChannelType,
+    DataChannelManager,
+    DataChannelOpen,
+    DcepError,
+    Ppid,
+    parse_dcep,
+)
+from tests.datachannel.fake_association import DataReceived, FakeAssociation
+from tests.support import load_json_vector
+
+_vectors = load_json_vector("sctp/pion_dcep_open_and_ack.json")["vectors"]
+SEEDS = [bytes.fromhex(v["hex"]) for v in _vectors] + [
+    DataChannelOpen(
+        ChannelType.PARTIAL_RELIABLE_REXMIT_UNORDERED, "label", "éproto", 512, 5
+    ).serialize()
+]
+
+
+def _parse_only_dcep_error(data: bytes) -> None:
+    try:
+        message = parse_dcep(data)
+    except DcepError:
+        return
+    assert message.serialize() == data  # whatever parses re-serializes byte for byte
+
+
+@given(st.binary(max_size=64))
+def test_random_bytes(data: bytes) -> None:
+    _parse_only_dcep_error(data)
+
+
+@given(st.sampled_from(SEEDS), st.data())
+def test_mutated_vectors(seed: bytes, data: st.DataObject) -> None:
+    raw = bytearray(seed)
+    mutation = data.draw(st.sampled_from(["truncate", "flip", "lengths", "extend"]))
+    if mutation == "truncate":
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    elif mutation == "flip":
+        for _ in range(data.draw(st.integers(1, 4))):
+            bit = data.draw(st.integers(0, len(raw) * 8 - 1))
+            raw[bit // 8] ^= 1 << (bit % 8)
+    elif mutation == "lengths" and len(raw) >= 12:
+        label, protocol = data.draw(st.integers(0, 0xFFFF)), data.draw(st.integers(0, 0xFFFF))
+        struct.pack_into("!HH", raw, 8, label, protocol)
+    else:
+        raw += data.draw(st.binary(min_size=1, max_size=16))
+    _parse_only_dcep_error(bytes(raw))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6),
+            st.sampled_from([*Ppid, 0, 55, 0xFFFFFFFF]),
+            st.one_of(st.binary(max_size=32), st.sampled_from(SEEDS)),
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_manager_survives_any_peer_messages(
+    messages: list[tuple[int, int, bytes]], is_client: bool
+) -> None:
+    association = FakeAssociation()
+    manager = DataChannelManager(association, is_dtls_client=is_client, established=True)
+    manager.create_channel("mine", now=0.0)
+    manager.create_channel("negotiated", negotiated=True, id=5, now=0.0)
+    for stream_id, ppid, payload in messages:
+        manager.handle_sctp_event(DataReceived(stream_id, ppid, payload, False), 1.0)
+    while manager.next_event() is not None:
+        pass
+    for channel_id in manager.channel_ids:
+        manager.send(channel_id, "still works", now=2.0)
