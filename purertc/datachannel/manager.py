@@ -120,6 +120,7 @@ class DataChannelManager:
         for name, value in (
             ("max_retransmits", max_retransmits),
             ("max_packet_life_time", max_packet_life_time),
+            ("priority", priority),
         ):
             if value is not None and not 0 <= value <= 0xFFFF:
                 raise DcepError(f"{name} {value} out of range 0..65535")
