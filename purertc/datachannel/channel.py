@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from purertc.datachannel.messages import PRIORITY_NORMAL, DataChannelOpen
+from purertc.datachannel.messages import DEFAULT_PRIORITY, DataChannelOpen
 
 
 class ChannelState(Enum):
@@ -27,7 +27,7 @@ class ChannelParameters:
     ordered: bool = True
     max_retransmits: int | None = None
     max_packet_life_time: int | None = None  # milliseconds
-    priority: int = PRIORITY_NORMAL
+    priority: int = DEFAULT_PRIORITY
     negotiated: bool = False
 
     @property

@@ -30,7 +30,7 @@ from purertc.datachannel.events import (
     IncomingChannel,
 )
 from purertc.datachannel.messages import (
-    PRIORITY_NORMAL,
+    DEFAULT_PRIORITY,
     DataChannelAck,
     DataChannelOpen,
     parse_dcep,
@@ -42,7 +42,6 @@ DEFAULT_MAX_MESSAGE_SIZE = 262144
 
 _ACK = DataChannelAck().serialize()
 _EMPTY_PAYLOAD = b"\x00"  # RFC 8831 §6.6: SCTP cannot carry an empty user message
-_TEXT_PPIDS = (Ppid.STRING, Ppid.STRING_PARTIAL, Ppid.STRING_EMPTY)
 
 
 class DataChannelManager:
@@ -106,7 +105,7 @@ class DataChannelManager:
         protocol: str = "",
         negotiated: bool = False,
         id: int | None = None,
-        priority: int = PRIORITY_NORMAL,
+        priority: int = DEFAULT_PRIORITY,
         now: float,
     ) -> int:
         """Create a channel and return its stream id.

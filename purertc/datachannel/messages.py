@@ -36,11 +36,13 @@ class ChannelType(IntEnum):
 UNORDERED_BIT = 0x80
 _RELIABILITY_MASK = 0x7F
 
-# RFC 8832 §6.4 priorities, in the WebRTC priority scheme of RFC 8831 §6.4.
-PRIORITY_BELOW_NORMAL = 128
-PRIORITY_NORMAL = 256
-PRIORITY_HIGH = 512
-PRIORITY_EXTRA_HIGH = 1024
+# The Priority field's values for the W3C RTCPriorityType levels (RFC 8832 §5.1 carries the
+# number; the levels are very-low, low (the default), medium and high).
+PRIORITY_VERY_LOW = 128
+PRIORITY_LOW = 256
+PRIORITY_MEDIUM = 512
+PRIORITY_HIGH = 1024
+DEFAULT_PRIORITY = PRIORITY_LOW
 
 _U16_MAX = 0xFFFF
 _U32_MAX = 0xFFFF_FFFF
@@ -96,7 +98,7 @@ class DataChannelOpen:
     channel_type: ChannelType
     label: str = ""
     protocol: str = ""
-    priority: int = PRIORITY_NORMAL
+    priority: int = DEFAULT_PRIORITY
     reliability_parameter: int = 0
     trailing: bytes = b""
 
@@ -113,7 +115,7 @@ class DataChannelOpen:
         ordered: bool = True,
         max_retransmits: int | None = None,
         max_packet_life_time: int | None = None,
-        priority: int = PRIORITY_NORMAL,
+        priority: int = DEFAULT_PRIORITY,
     ) -> DataChannelOpen:
         """The OPEN announcing a channel created with the W3C-style options."""
         if max_retransmits is not None and max_packet_life_time is not None:
