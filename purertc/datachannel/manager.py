@@ -39,6 +39,9 @@ from purertc.datachannel.ppid import Ppid
 
 MAX_STREAM_ID = 65534  # RFC 8831 §6.5: stream 65535 is reserved
 DEFAULT_MAX_MESSAGE_SIZE = 262144
+# Deprecated partial pieces held at once, over all channels, in units of max_message_size: a
+# peer opening thousands of channels cannot make us hold thousands of half messages.
+PARTIAL_BUDGET_MESSAGES = 4
 
 _ACK = DataChannelAck().serialize()
 _EMPTY_PAYLOAD = b"\x00"  # RFC 8831 §6.6: SCTP cannot carry an empty user message
@@ -68,6 +71,7 @@ class DataChannelManager:
         self._max_message_size = max_message_size
         self._channels: dict[int, Channel] = {}
         self._events: deque[Event] = deque()
+        self._partial_bytes = 0  # held in deprecated partial pieces, over all channels
         self.dropped_messages = 0  # peer messages discarded without a ChannelError
 
     # ------------------------------------------------------------------ queries
@@ -261,7 +265,9 @@ class DataChannelManager:
                 try:
                     self._announce(channel, message, now)
                 except ValueError as error:
+                    del self._channels[parameters.id]
                     self._events.append(ChannelError(parameters.id, f"cannot open: {error}"))
+                    self._events.append(ChannelClosed(parameters.id))
 
     def _on_data(self, stream_id: int, ppid: int, data: bytes, now: float) -> None:
         if ppid == Ppid.DCEP:
@@ -311,10 +317,13 @@ class DataChannelManager:
         channel.partial.append(data)
         channel.partial_ppid = ppid
         channel.partial_size += len(data)
+        self._partial_bytes += len(data)
         if channel.partial_size > self._max_message_size:
             self._drop_partial(
                 channel, f"partial message exceeds max-message-size {self._max_message_size}"
             )
+        elif self._partial_bytes > self._max_message_size * PARTIAL_BUDGET_MESSAGES:
+            self._drop_partial(channel, "too many partial messages pending across channels")
 
     def _finish_partial(self, channel: Channel, ppid: int, last: bytes) -> bytes | None:
         """Join the collected pieces with the last one. If the last one is of the other type,
@@ -339,8 +348,8 @@ class DataChannelManager:
         self._reset_partial(channel)
         self._events.append(ChannelError(channel.parameters.id, f"{reason}, dropped"))
 
-    @staticmethod
-    def _reset_partial(channel: Channel) -> None:
+    def _reset_partial(self, channel: Channel) -> None:
+        self._partial_bytes -= channel.partial_size
         channel.partial = []
         channel.partial_ppid = 0
         channel.partial_size = 0
@@ -406,7 +415,6 @@ class DataChannelManager:
             if channel is None:
                 continue
             channel.incoming_reset = True
-            self._reset_partial(channel)
             self._mark_closed(channel)
             if not channel.reset_requested or channel.outgoing_reset:
                 del self._channels[stream_id]
@@ -422,6 +430,7 @@ class DataChannelManager:
                 del self._channels[stream_id]
 
     def _mark_closed(self, channel: Channel) -> None:
+        self._reset_partial(channel)
         if channel.state is not ChannelState.CLOSED:
             channel.state = ChannelState.CLOSED
             self._events.append(ChannelClosed(channel.parameters.id))

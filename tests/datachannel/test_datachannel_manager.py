@@ -211,9 +211,10 @@ def test_failed_open_after_establishment_is_reported() -> None:
     channel = manager.create_channel("x", now=0.0)
     fake.established = False
     manager.handle_sctp_event(sctp.AssociationEstablished(), 1.0)
-    [event] = drain(manager)
-    assert isinstance(event, ChannelError) and event.id == channel
-    assert "cannot open" in event.reason
+    [error, closed] = drain(manager)
+    assert isinstance(error, ChannelError) and error.id == channel
+    assert "cannot open" in error.reason
+    assert closed == ChannelClosed(channel) and manager.channel_ids == []
 
 
 def test_failed_create_leaves_no_channel_behind() -> None:
@@ -329,6 +330,24 @@ def test_partial_reassembly_is_bounded_by_our_max_message_size() -> None:
     assert [type(e) for e in events] == [ChannelError, ChannelMessage, ChannelError]
     assert events[1] == ChannelMessage(channel, b"end")
     assert all("max-message-size 10" in e.reason for e in events if isinstance(e, ChannelError))
+
+
+def test_partial_pieces_are_bounded_across_channels() -> None:
+    fake = FakeAssociation()
+    manager = DataChannelManager(fake, is_dtls_client=True, established=True, max_message_size=10)
+    for stream_id in range(6):
+        manager.create_channel(f"c{stream_id}", negotiated=True, id=stream_id, now=0.0)
+    drain(manager)
+    for stream_id in range(4):  # 4 x 9 bytes held: within 4 x max_message_size
+        peer_data(manager, stream_id, Ppid.BINARY_PARTIAL, b"123456789")
+    assert drain(manager) == []
+    peer_data(manager, 4, Ppid.BINARY_PARTIAL, b"12345")  # 41 > 40
+    [event] = drain(manager)
+    assert isinstance(event, ChannelError) and event.id == 4 and "across channels" in event.reason
+    manager.handle_sctp_event(sctp.StreamsResetIncoming((0,)), 1.0)  # frees channel 0's piece
+    peer_data(manager, 5, Ppid.BINARY_PARTIAL, b"12345")
+    peer_data(manager, 5, Ppid.BINARY, b"6")
+    assert drain(manager) == [ChannelClosed(0), ChannelMessage(5, b"123456")]
 
 
 @pytest.mark.parametrize(
