@@ -92,3 +92,53 @@ class FakeAssociation:
 
     def set_buffered_amount_low_threshold(self, stream_id: int, threshold: int) -> None:
         self.thresholds[stream_id] = threshold
+
+
+@dataclass
+class LoopbackAssociation(FakeAssociation):
+    """One end of a perfect in-memory association: what it sends arrives at its peer as the
+    events the sctp contract promises (user data, and both sides of a stream reset)."""
+
+    inbox: list[object] = field(default_factory=list)
+    peer: LoopbackAssociation | None = None
+
+    def send(
+        self,
+        stream_id: int,
+        data: bytes,
+        ppid: int,
+        *,
+        ordered: bool = True,
+        max_retransmits: int | None = None,
+        max_lifetime: float | None = None,
+        now: float,
+    ) -> None:
+        super().send(
+            stream_id,
+            data,
+            ppid,
+            ordered=ordered,
+            max_retransmits=max_retransmits,
+            max_lifetime=max_lifetime,
+            now=now,
+        )
+        assert self.peer is not None
+        self.peer.inbox.append(DataReceived(stream_id, ppid, data, not ordered))
+
+    def reset_streams(self, stream_ids: Sequence[int]) -> None:
+        super().reset_streams(stream_ids)
+        assert self.peer is not None
+        ids = tuple(stream_ids)
+        # The peer learns of our reset and answers with its own (sctp contract) ...
+        self.peer.inbox.append(StreamsResetIncoming(ids))
+        # ... so we see our request performed and then the peer's reset of its side.
+        self.inbox.append(StreamsResetOutgoingDone(ids))
+        self.inbox.append(StreamsResetIncoming(ids))
+
+
+def loopback_pair() -> tuple[LoopbackAssociation, LoopbackAssociation]:
+    a, b = LoopbackAssociation(), LoopbackAssociation()
+    a.peer, b.peer = b, a
+    a.inbox.append(AssociationEstablished())
+    b.inbox.append(AssociationEstablished())
+    return a, b
