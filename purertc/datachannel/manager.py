@@ -167,9 +167,11 @@ class DataChannelManager:
             except UnicodeEncodeError as error:
                 raise DcepError(f"message is not encodable as UTF-8: {error.reason}") from None
             ppid = Ppid.STRING if payload else Ppid.STRING_EMPTY
-        else:
+        elif isinstance(data, bytes | bytearray | memoryview):
             payload = bytes(data)
             ppid = Ppid.BINARY if payload else Ppid.BINARY_EMPTY
+        else:  # bytes(5) would quietly send five zero bytes
+            raise TypeError(f"message must be str or bytes, not {type(data).__name__}")
         limit = self._association.remote_max_message_size
         if limit and len(payload) > limit:
             raise MessageTooLargeError(
@@ -270,6 +272,10 @@ class DataChannelManager:
                     self._events.append(ChannelClosed(parameters.id))
 
     def _on_data(self, stream_id: int, ppid: int, data: bytes, now: float) -> None:
+        if not self._established:
+            # Only an established association delivers data: its AssociationEstablished was
+            # lost on the way (or the manager was created late without established=True).
+            self._on_established(now)
         if ppid == Ppid.DCEP:
             self._on_dcep(stream_id, data, now)
             return

@@ -109,6 +109,13 @@ def test_open_waits_for_the_association() -> None:
     assert manager.state(channel) is manager.state(negotiated) is ChannelState.OPEN
 
 
+def test_data_from_the_peer_implies_the_association_is_up() -> None:
+    manager, fake = make(established=False)
+    channel = manager.create_channel("n", negotiated=True, id=0, now=0.0)
+    peer_data(manager, channel, Ppid.STRING, b"hi")
+    assert drain(manager) == [ChannelOpen(channel), ChannelMessage(channel, "hi")]
+
+
 def test_a_second_established_event_changes_nothing() -> None:
     manager, fake = make(established=False)
     manager.create_channel("x", now=0.0)
@@ -408,6 +415,8 @@ def test_send_refuses_unencodable_text_and_unknown_channels() -> None:
         manager.send(channel, "\ud800", now=0.0)
     with pytest.raises(DcepError, match="no open or pending channel with id 4"):
         manager.send(4, "x", now=0.0)
+    with pytest.raises(TypeError, match="not int"):
+        manager.send(channel, 5, now=0.0)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- closing
