@@ -36,6 +36,8 @@ from purertc.datachannel.messages import (
     parse_dcep,
 )
 from purertc.datachannel.ppid import Ppid
+from purertc.sctp import events as sctp
+from purertc.sctp.events import Event as SctpEvent
 
 MAX_STREAM_ID = 65534  # RFC 8831 §6.5: stream 65535 is reserved
 DEFAULT_MAX_MESSAGE_SIZE = 262144
@@ -211,26 +213,22 @@ class DataChannelManager:
 
     # ------------------------------------------------------------------ association events
 
-    def handle_sctp_event(self, event: object, now: float) -> None:
-        """Apply one association event. Never raises for anything the peer sent."""
-        kind = type(event).__name__
-        if kind == "DataReceived":
-            self._on_data(
-                getattr(event, "stream_id"),  # noqa: B009
-                getattr(event, "ppid"),  # noqa: B009
-                getattr(event, "data"),  # noqa: B009
-                now,
-            )
-        elif kind == "AssociationEstablished":
+    def handle_sctp_event(self, event: SctpEvent, now: float) -> None:
+        """Apply one association event. Never raises for anything the peer sent; events of
+        other types are ignored."""
+        if isinstance(event, sctp.DataReceived):
+            self._on_data(event.stream_id, event.ppid, event.data, now)
+        elif isinstance(event, sctp.BufferedAmountLow):
+            channel = self._channels.get(event.stream_id)
+            if channel is not None and channel.state is not ChannelState.CLOSED:
+                self._events.append(BufferedAmountLow(event.stream_id))
+        elif isinstance(event, sctp.StreamsResetIncoming):
+            self._on_reset_incoming(event.stream_ids)
+        elif isinstance(event, sctp.StreamsResetOutgoingDone):
+            self._on_reset_outgoing_done(event.stream_ids)
+        elif isinstance(event, sctp.AssociationEstablished):
             self._on_established(now)
-        elif kind == "StreamsResetIncoming":
-            self._on_reset_incoming(getattr(event, "stream_ids"))  # noqa: B009
-        elif kind == "StreamsResetOutgoingDone":
-            self._on_reset_outgoing_done(getattr(event, "stream_ids"))  # noqa: B009
-        elif kind == "BufferedAmountLow":
-            if getattr(event, "stream_id") in self._channels:  # noqa: B009
-                self._events.append(BufferedAmountLow(getattr(event, "stream_id")))  # noqa: B009
-        elif kind == "AssociationClosed":
+        elif isinstance(event, sctp.AssociationClosed):
             self._on_association_closed()
 
     # ------------------------------------------------------------------ internals

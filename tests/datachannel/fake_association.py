@@ -1,6 +1,7 @@
 """A fake association with exactly the sctp contract's members, for the manager's unit tests.
 
-It records what the manager asks of it; tests feed the manager association events by hand.
+It records what the manager asks of it; tests feed the manager the association's real events
+(``purertc.sctp.events``) by hand.
 """
 
 from __future__ import annotations
@@ -8,38 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class AssociationEstablished:
-    pass
-
-
-@dataclass(frozen=True)
-class DataReceived:
-    stream_id: int
-    ppid: int
-    data: bytes
-    unordered: bool
-
-
-@dataclass(frozen=True)
-class StreamsResetIncoming:
-    stream_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class StreamsResetOutgoingDone:
-    stream_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class BufferedAmountLow:
-    stream_id: int
-
-
-@dataclass(frozen=True)
-class AssociationClosed:
-    reason: str
+from purertc.sctp.events import (
+    AssociationEstablished,
+    DataReceived,
+    Event,
+    StreamsResetIncoming,
+    StreamsResetOutgoingDone,
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +75,7 @@ class LoopbackAssociation(FakeAssociation):
     """One end of a perfect in-memory association: what it sends arrives at its peer as the
     events the sctp contract promises (user data, and both sides of a stream reset)."""
 
-    inbox: list[object] = field(default_factory=list)
+    inbox: list[Event] = field(default_factory=list)
     peer: LoopbackAssociation | None = None
 
     def send(

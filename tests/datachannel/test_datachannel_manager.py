@@ -23,7 +23,7 @@ from purertc.datachannel import (
     Ppid,
     parse_dcep,
 )
-from tests.datachannel import fake_association as sctp
+from purertc.sctp import events as sctp
 from tests.datachannel.fake_association import FakeAssociation, Sent
 
 
@@ -554,6 +554,6 @@ def test_an_application_handler_raising_does_not_break_the_manager() -> None:
 
 def test_unknown_association_events_are_ignored() -> None:
     manager, _ = make()
-    manager.handle_sctp_event(object(), 0.0)
-    manager.handle_sctp_event(sctp.Sent(0, b"", 0, True, None, None, 0.0), 0.0)
+    manager.handle_sctp_event(object(), 0.0)  # type: ignore[arg-type]
+    manager.handle_sctp_event(Sent(0, b"", 0, True, None, None, 0.0), 0.0)  # type: ignore[arg-type]
     assert drain(manager) == []

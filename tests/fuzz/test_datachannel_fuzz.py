@@ -21,15 +21,16 @@ from purertc.datachannel import (
     Ppid,
     parse_dcep,
 )
-from tests.datachannel.fake_association import (
+from purertc.sctp.events import (
     AssociationClosed,
     AssociationEstablished,
     DataReceived,
-    FakeAssociation,
     StreamsResetIncoming,
     StreamsResetOutgoingDone,
 )
-from tests.datachannel.fake_association import BufferedAmountLow as SctpBufferedAmountLow
+from purertc.sctp.events import BufferedAmountLow as SctpBufferedAmountLow
+from purertc.sctp.events import Event as SctpEvent
+from tests.datachannel.fake_association import FakeAssociation
 from tests.support import load_json_vector
 
 _vectors = load_json_vector("sctp/pion_dcep_open_and_ack.json")["vectors"]
@@ -141,7 +142,7 @@ def test_manager_state_machine_under_random_operations(
         except DcepError:
             pass
         if kind == "peer_data":
-            event: object = DataReceived(operation[1], operation[2], operation[3], False)  # type: ignore[arg-type]
+            event: SctpEvent | None = DataReceived(operation[1], operation[2], operation[3], False)  # type: ignore[arg-type]
         elif kind == "reset_in":
             event = StreamsResetIncoming(tuple(operation[1]))  # type: ignore[arg-type]
         elif kind == "reset_done":
