@@ -79,6 +79,11 @@ class DataChannelManager:
     # ------------------------------------------------------------------ queries
 
     @property
+    def established(self) -> bool:
+        """The association is up: channels are announced as soon as they are created."""
+        return self._established
+
+    @property
     def channel_ids(self) -> list[int]:
         """Ids of the channels that are not closed, in creation order."""
         return [i for i, c in self._channels.items() if c.state is not ChannelState.CLOSED]
