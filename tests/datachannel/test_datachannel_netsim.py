@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from purertc.datachannel import (
+    BufferedAmountLow,
     ChannelClosed,
     ChannelError,
     ChannelMessage,
     ChannelOpen,
     ChannelState,
     DataChannelManager,
+    DcepError,
     Event,
     IncomingChannel,
+    MessageTooLargeError,
     Ppid,
 )
 from purertc.sctp.association import Association
@@ -64,9 +69,11 @@ class Endpoint:
 def connected(link: Link | None = None) -> tuple[Simulation, Endpoint, Endpoint]:
     a = Endpoint(1, is_dtls_client=True)
     b = Endpoint(2, is_dtls_client=False)
-    sim = Simulation(a, b, link=link or Link(delay=0.02), seed=7)
+    sim = Simulation(a, b, link=Link(delay=0.02), seed=7)
     a.association.connect(sim.now)
     sim.run_until(lambda: a.manager.established and b.manager.established, timeout=5)
+    if link is not None:  # the handshake under loss is the sctp tests' business
+        sim.links = {"a": link, "b": link}
     return sim, a, b
 
 
@@ -162,7 +169,7 @@ def test_data_sent_before_the_ack_arrives() -> None:
     link = Link(delay=0.05)
     sim = Simulation(a, b, link_ab=link, link_ba=Link(delay=0.05, drop=drop_first_ack), seed=7)
     a.association.connect(sim.now)
-    sim.run_until(lambda: a.manager.established and b.manager.established, timeout=5)
+    sim.run_until(lambda: a.manager.established and b.manager.established, timeout=30)
     channel = a.manager.create_channel("eager", ordered=False, now=sim.now)
     for i in range(5):
         a.manager.send(channel, f"early {i}", now=sim.now)  # before any ACK could come back
@@ -195,3 +202,63 @@ def test_messages_survive_loss() -> None:
     sim.flush()
     sim.run_until(lambda: len(received(sim, "a")) == 200, 60)
     assert received(sim, "a") == [ChannelMessage(channel, f"m{i}") for i in range(200)]
+
+
+def test_partial_reliability_reaches_the_association() -> None:
+    """An unordered channel with no retransmissions over a lossy link loses messages instead
+    of stalling, and what arrives is intact."""
+    sim, a, b = connected(Link(delay=0.02, loss=0.2))
+    lossy = a.manager.create_channel("lossy", ordered=False, max_retransmits=0, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: b.manager.state(lossy) is ChannelState.OPEN, 10)
+    for i in range(300):
+        a.manager.send(lossy, f"l{i}", now=sim.now)
+        sim.run(sim.now + 0.01)
+    sim.run_until(lambda: a.manager.buffered_amount(lossy) == 0, 30)
+    sim.run(sim.now + 1)
+    got = [m.data for m in received(sim, "b")]
+    assert 0 < len(got) < 300 and len(set(got)) == len(got)
+    assert set(got) <= {f"l{i}" for i in range(300)}
+    incoming = next(e for e in sim.events["b"] if isinstance(e, IncomingChannel))
+    assert (incoming.ordered, incoming.max_retransmits) == (False, 0)
+
+
+def test_large_messages_and_the_peers_limit() -> None:
+    sim, a, b = connected()
+    a.association.remote_max_message_size = 262144  # as the peer connection sets it from SDP
+    channel = a.manager.create_channel("bulk", now=sim.now)
+    big = bytes(range(256)) * 1024  # 256 KiB
+    a.manager.send(channel, big, now=sim.now)
+    with pytest.raises(MessageTooLargeError, match="262145 bytes"):
+        a.manager.send(channel, big + b"!", now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: len(received(sim, "b")) == 1, 30)
+    assert received(sim, "b") == [ChannelMessage(channel, big)]
+
+
+def test_buffered_amount_low_fires_when_the_peer_acknowledges() -> None:
+    sim, a, b = connected()
+    channel = a.manager.create_channel("flow", now=sim.now)
+    a.manager.set_buffered_amount_low_threshold(channel, 4000)
+    for _ in range(10):
+        a.manager.send(channel, bytes(1000), now=sim.now)
+    assert a.manager.buffered_amount(channel) >= 10_000
+    sim.flush()
+    sim.run_until(lambda: BufferedAmountLow(channel) in sim.events["a"], 5)
+    assert a.manager.buffered_amount(channel) <= 4000
+    sim.run_until(lambda: len(received(sim, "b")) == 10, 5)
+
+
+def test_abort_closes_every_channel_on_both_sides() -> None:
+    sim, a, b = connected()
+    ids = [a.manager.create_channel(f"c{i}", now=sim.now) for i in range(3)]
+    sim.flush()
+    sim.run_until(lambda: len(b.manager.channel_ids) == 3, 2)
+    a.association.abort("bye")
+    a._pump(sim.now)
+    sim.flush()
+    sim.run_until(lambda: b.manager.channel_ids == [], 2)
+    for name in ("a", "b"):
+        assert [e.id for e in sim.events[name] if isinstance(e, ChannelClosed)] == ids
+    with pytest.raises(DcepError):
+        a.manager.send(ids[0], "too late", now=sim.now)
