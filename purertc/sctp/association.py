@@ -186,7 +186,7 @@ class _InboundStreams:
     """Receive-side ordering: next expected SSN and early messages, per stream."""
 
     expected: dict[int, int] = field(default_factory=dict)
-    held: dict[int, dict[int, tuple[int, bytes]]] = field(default_factory=dict)
+    held: dict[int, dict[int, tuple[int, bytes | None]]] = field(default_factory=dict)
 
 
 class Association:
@@ -788,7 +788,11 @@ class Association:
             partial.append(chunk)
             self._partial_bytes += len(data)
             if self._partial_bytes > self.max_message_size:
+                # above the limit we advertised: drop it, keeping the stream's order moving
+                first = partial[0]
                 self._drop_partial()
+                if not flags & FLAG_UNORDERED:
+                    self._deliver_ordered(first.stream_id, first.stream_seq, first.ppid, None)
                 return
             if not flags & FLAG_END:
                 return
@@ -806,21 +810,18 @@ class Association:
         self._partial.clear()
         self._partial_bytes = 0
 
-    def _deliver_ordered(self, stream_id: int, ssn: int, ppid: int, data: bytes) -> None:
+    def _deliver_ordered(self, stream_id: int, ssn: int, ppid: int, data: bytes | None) -> None:
+        """Deliver in SSN order; ``data`` None marks a dropped message whose SSN is passed."""
         inbound = self._inbound
         expected = inbound.expected.get(stream_id, 0)
         if ssn == expected:
-            self._events.append(DataReceived(stream_id, ppid, data, False))
-            expected = (expected + 1) & MASK16
-            held = inbound.held.get(stream_id)
-            while held and expected in held:
-                ppid, data = held.pop(expected)
+            if data is not None:
                 self._events.append(DataReceived(stream_id, ppid, data, False))
-                expected = (expected + 1) & MASK16
-            inbound.expected[stream_id] = expected
+            inbound.expected[stream_id] = (expected + 1) & MASK16
+            self._deliver_ordered_held(stream_id)
         elif ssn_newer(ssn, expected):
             inbound.held.setdefault(stream_id, {})[ssn] = (ppid, data)
-        else:
+        elif data is not None:
             self._rwnd_used -= len(data)  # a stale SSN: protocol violation, drop
 
     def _on_forward_tsn(self, chunk: ForwardTsnChunk) -> None:
@@ -848,7 +849,8 @@ class Association:
             # deliver held messages up to the skipped SSN, then resume after it
             for early in sorted(s for s in held if not ssn_newer(s, ssn)):
                 ppid, data = held.pop(early)
-                self._events.append(DataReceived(stream_id, ppid, data, False))
+                if data is not None:
+                    self._events.append(DataReceived(stream_id, ppid, data, False))
             inbound.expected[stream_id] = (ssn + 1) & MASK16
             self._deliver_ordered_held(stream_id)
         if self._deferred_reset is not None and self._deferred_reset.last_tsn <= new_cum:
@@ -861,7 +863,8 @@ class Association:
         expected = inbound.expected.get(stream_id, 0)
         while held and expected in held:
             ppid, data = held.pop(expected)
-            self._events.append(DataReceived(stream_id, ppid, data, False))
+            if data is not None:
+                self._events.append(DataReceived(stream_id, ppid, data, False))
             expected = (expected + 1) & MASK16
         inbound.expected[stream_id] = expected
 
@@ -1239,8 +1242,8 @@ class Association:
         streams = reset.streams or tuple(inbound.expected)
         for stream_id in streams:
             inbound.expected.pop(stream_id, None)
-            for _ssn, (_ppid, data) in inbound.held.pop(stream_id, {}).items():
-                self._rwnd_used -= len(data)
+            for _ppid, data in inbound.held.pop(stream_id, {}).values():
+                self._rwnd_used -= len(data or b"")
         self._answer(reset.sequence & MASK32, pm.RESULT_SUCCESS_PERFORMED)
         # answer with our own outgoing reset (Chrome waits for it), unless this closes ours
         answer = [s for s in streams if s not in self._resets_we_started]
