@@ -262,3 +262,40 @@ def test_abort_closes_every_channel_on_both_sides() -> None:
         assert [e.id for e in sim.events[name] if isinstance(e, ChannelClosed)] == ids
     with pytest.raises(DcepError):
         a.manager.send(ids[0], "too late", now=sim.now)
+
+
+def test_close_delivers_what_was_sent_before_it() -> None:
+    sim, a, b = connected(Link(delay=0.02, loss=0.05))
+    channel = a.manager.create_channel("drain", now=sim.now)
+    for i in range(50):
+        a.manager.send(channel, f"m{i}", now=sim.now)
+    a.manager.close(channel)
+    sim.flush()
+    sim.run_until(lambda: ChannelClosed(channel) in sim.events["b"], 30)
+    closed_at = sim.events["b"].index(ChannelClosed(channel))
+    assert sim.events["b"][closed_at - 50 : closed_at] == [
+        ChannelMessage(channel, f"m{i}") for i in range(50)
+    ]
+
+
+def test_both_sides_close_the_same_channel_at_once() -> None:
+    sim, a, b = connected()
+    channel = a.manager.create_channel("both", now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: b.manager.state(channel) is ChannelState.OPEN, 2)
+    a.manager.close(channel)
+    b.manager.close(channel)
+    sim.flush()
+    sim.run_until(
+        lambda: (
+            ChannelClosed(channel) in sim.events["a"] and ChannelClosed(channel) in sim.events["b"]
+        ),
+        5,
+    )
+    sim.run(sim.now + 3)
+    assert a.manager.channel_ids == b.manager.channel_ids == []
+    for name in ("a", "b"):
+        assert sim.events[name].count(ChannelClosed(channel)) == 1
+    assert a.manager.create_channel("again", now=sim.now) == channel
+    sim.flush()
+    sim.run_until(lambda: b.manager.state(channel) is ChannelState.OPEN, 2)
