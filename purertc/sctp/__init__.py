@@ -1,0 +1,83 @@
+"""SCTP (RFC 9260) as WebRTC data channels use it over DTLS (RFC 8261): packet and chunk codecs
+and a sans-IO association with partial reliability (RFC 3758), stream reset (RFC 6525) and
+I-DATA (RFC 8260)."""
+
+from purertc.sctp.chunks import (
+    AbortChunk,
+    Chunk,
+    CookieAckChunk,
+    CookieEchoChunk,
+    DataChunk,
+    ErrorChunk,
+    ForwardTsnChunk,
+    HeartbeatAckChunk,
+    HeartbeatChunk,
+    IDataChunk,
+    IForwardTsnChunk,
+    InitAckChunk,
+    InitChunk,
+    ReconfigChunk,
+    SackChunk,
+    ShutdownAckChunk,
+    ShutdownChunk,
+    ShutdownCompleteChunk,
+    UnknownChunk,
+)
+from purertc.sctp.errors import SctpError
+from purertc.sctp.events import (
+    AssociationClosed,
+    AssociationEstablished,
+    BufferedAmountLow,
+    DataReceived,
+    Event,
+    StreamsResetIncoming,
+    StreamsResetOutgoingDone,
+)
+from purertc.sctp.packet import Packet
+from purertc.sctp.parameters import (
+    AddStreamsRequest,
+    ErrorCause,
+    IncomingSsnResetRequest,
+    OutgoingSsnResetRequest,
+    Parameter,
+    ReconfigResponse,
+    SsnTsnResetRequest,
+)
+
+__all__ = [
+    "AbortChunk",
+    "AddStreamsRequest",
+    "AssociationClosed",
+    "AssociationEstablished",
+    "BufferedAmountLow",
+    "Chunk",
+    "CookieAckChunk",
+    "CookieEchoChunk",
+    "DataChunk",
+    "DataReceived",
+    "ErrorCause",
+    "ErrorChunk",
+    "Event",
+    "ForwardTsnChunk",
+    "HeartbeatAckChunk",
+    "HeartbeatChunk",
+    "IDataChunk",
+    "IForwardTsnChunk",
+    "IncomingSsnResetRequest",
+    "InitAckChunk",
+    "InitChunk",
+    "OutgoingSsnResetRequest",
+    "Packet",
+    "Parameter",
+    "ReconfigChunk",
+    "ReconfigResponse",
+    "SackChunk",
+    "SctpError",
+    "ShutdownAckChunk",
+    "ShutdownChunk",
+    "ShutdownCompleteChunk",
+    "SsnTsnResetRequest",
+    "StreamsResetIncoming",
+    "StreamsResetOutgoingDone",
+    "UnknownChunk",
+]
