@@ -1,0 +1,442 @@
+"""STUN messages: header, attribute walk, integrity and fingerprint (RFC 8489 §5, §14).
+
+```
+ 0                   1                   2                   3
+ 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
++-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+|0 0|     STUN Message Type     |         Message Length        |
++-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+|                         Magic Cookie                          |
++-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+|                                                               |
+|                     Transaction ID (96 bits)                  |
+|                                                               |
++-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+```
+
+Parsing is lazy: :meth:`Message.parse` checks the header and the attribute framing (every
+length, the padding fits, a trailing FINGERPRINT is right) and remembers where each attribute
+starts; attribute *values* are decoded when asked for (``attributes`` or a typed getter), and a
+malformed value raises :class:`StunError` then. A parsed message keeps its bytes, so integrity is
+checked over the bytes received and re-serialising reproduces them exactly (padding included).
+"""
+
+from __future__ import annotations
+
+import secrets
+import struct
+from collections.abc import Iterable
+from hmac import compare_digest
+from typing import TypeVar
+
+from .attributes import (
+    ATTRIBUTE_CLASSES,
+    Attribute,
+    ErrorCode,
+    Fingerprint,
+    IceControlled,
+    IceControlling,
+    MessageIntegrity,
+    MessageIntegritySha256,
+    Nonce,
+    Priority,
+    Realm,
+    Software,
+    UseCandidate,
+    Username,
+    XorMappedAddress,
+    decode_attribute,
+)
+from .constants import (
+    HEADER_LENGTH,
+    MAGIC_COOKIE,
+    AttributeType,
+    MessageClass,
+    Method,
+    message_type,
+    split_message_type,
+)
+from .errors import StunError
+from .integrity import fingerprint as _fingerprint
+from .integrity import hmac_sha1, hmac_sha256
+
+A = TypeVar("A", bound=Attribute)
+
+_HEADER = struct.Struct("!HHI")
+_TLV = struct.Struct("!HH")
+_U16 = struct.Struct("!H")
+_U32 = struct.Struct("!I")
+_LENGTH_COOKIE = struct.Struct("!HI")
+_MI = AttributeType.MESSAGE_INTEGRITY.value
+_MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256.value
+_FP = AttributeType.FINGERPRINT.value
+_MI_HEADER = b"\x00\x08\x00\x14"
+_FP_HEADER = b"\x80\x28\x00\x04"
+_SEALS = (_MI, _MI256, _FP)
+_SEAL_CLASSES = frozenset((MessageIntegrity, MessageIntegritySha256, Fingerprint))
+
+# (method, class) for every message type of a known method: parse needs no arithmetic for them.
+_TYPES: dict[int, tuple[int, MessageClass]] = {
+    message_type(m, c): (m, c) for m in Method for c in MessageClass
+}
+
+
+_CLASSES = {int(c): c for c in MessageClass}
+
+
+def _split_type(value: int) -> tuple[int, MessageClass]:
+    known = _TYPES.get(value)
+    return known if known is not None else split_message_type(value)
+
+
+class Message:
+    """One STUN message. Immutable: build a new one to change it.
+
+    ``attributes`` is in wire order and includes MESSAGE-INTEGRITY / FINGERPRINT when present.
+    When serialising, such attributes in the list mark where the seal goes: with a key they are
+    recomputed in place, without one MESSAGE-INTEGRITY(-SHA256) is copied as it is; FINGERPRINT
+    is always recomputed.
+    """
+
+    __slots__ = (
+        "_method",
+        "_class",
+        "_tid",
+        "_attributes",
+        "_raw",
+        "_offsets",
+        "_types",
+        "_cut",
+    )
+
+    def __init__(
+        self,
+        method: int,
+        message_class: int,
+        transaction_id: bytes,
+        attributes: Iterable[Attribute] = (),
+    ) -> None:
+        if len(transaction_id) != 12:
+            raise StunError(f"transaction id: {len(transaction_id)} bytes, expected 12")
+        if not 0 <= method <= 0xFFF:
+            raise StunError(f"method: {method} does not fit 12 bits")
+        self._method = method
+        klass = _CLASSES.get(message_class)
+        if klass is None:
+            raise StunError(f"message class: {message_class} is not one of 0..3")
+        self._class = klass
+        self._tid = bytes(transaction_id)
+        attrs = tuple(attributes)
+        self._attributes: tuple[Attribute, ...] | None = attrs
+        self._raw: bytes | None = None
+        self._offsets: list[int] = []
+        self._types: list[int] | None = None  # built lazily from the attributes
+        self._cut = -1
+
+    # --- parsing --------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, data: bytes | bytearray | memoryview) -> Message:
+        """Parse one whole STUN message (a datagram, or a frame from the stream framer)."""
+        if type(data) is not bytes:
+            data = bytes(data)
+        size = len(data)
+        if size < HEADER_LENGTH:
+            raise StunError(f"header: {size} bytes, a STUN header needs 20")
+        mtype, length, cookie = _HEADER.unpack_from(data)
+        if mtype & 0xC000:
+            raise StunError("message type: the two leading bits are not zero")
+        if cookie != MAGIC_COOKIE:
+            raise StunError(f"magic cookie: 0x{cookie:08x}, expected 0x2112a442")
+        if length + HEADER_LENGTH != size:
+            raise StunError(f"message length: header says {length}, body has {size - 20}")
+        if length & 3:
+            raise StunError(f"message length: {length} is not a multiple of 4")
+        offsets: list[int] = []
+        types: list[int] = []
+        unpack = _TLV.unpack_from
+        pos = HEADER_LENGTH
+        while pos < size:
+            atype, alen = unpack(data, pos)
+            end = pos + 4 + alen + (-alen & 3)
+            if end > size:
+                raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
+            offsets.append(pos)
+            types.append(atype)
+            pos = end
+        if types and types[-1] == _FP:
+            last = offsets[-1]
+            if data[last + 2 : last + 4] != b"\x00\x04":
+                raise StunError("FINGERPRINT: length is not 4")
+            # FINGERPRINT is last, so the header's length already ends after it.
+            if _U32.unpack_from(data, last + 4)[0] != _fingerprint(data[:last]):
+                raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
+        message = cls.__new__(cls)
+        message._method, message._class = _split_type(mtype)
+        message._tid = data[8:20]
+        message._attributes = None
+        message._raw = data
+        message._offsets = offsets
+        message._types = types
+        message._cut = -1
+        return message
+
+    # --- header fields --------------------------------------------------------------------
+
+    @property
+    def method(self) -> int:
+        """A :class:`Method` member, or a plain int for a method this layer does not know."""
+        return self._method
+
+    @property
+    def message_class(self) -> MessageClass:
+        return self._class
+
+    @property
+    def transaction_id(self) -> bytes:
+        return self._tid
+
+    @property
+    def raw(self) -> bytes | None:
+        """The bytes this message was parsed from (``None`` for a built message)."""
+        return self._raw
+
+    # --- attributes -----------------------------------------------------------------------
+
+    def _decode(self, index: int) -> Attribute:
+        raw = self._raw
+        assert raw is not None
+        pos = self._offsets[index]
+        atype, alen = _TLV.unpack_from(raw, pos)
+        return decode_attribute(atype, raw[pos + 4 : pos + 4 + alen], self._tid)
+
+    @property
+    def attributes(self) -> tuple[Attribute, ...]:
+        """Every attribute in wire order (decoded on first access for a parsed message)."""
+        attrs = self._attributes
+        if attrs is None:
+            attrs = self._attributes = tuple(map(self._decode, range(len(self._offsets))))
+        return attrs
+
+    def _type_list(self) -> list[int]:
+        types = self._types
+        if types is None:
+            assert self._attributes is not None
+            types = self._types = [a.attribute_type for a in self._attributes]
+        return types
+
+    def _position(self, attribute_type: int) -> int:
+        """Index of the attribute of this type that counts, or -1 (RFC 8489 §14.5-14.7).
+
+        The first occurrence counts; after MESSAGE-INTEGRITY(-SHA256) or FINGERPRINT only those
+        seal attributes count, everything else is ignored as unauthenticated.
+        """
+        types = self._type_list()
+        if attribute_type not in types:
+            return -1
+        index = types.index(attribute_type)
+        if attribute_type in _SEALS:
+            return index
+        cut = self._cut
+        if cut < 0:
+            cut = len(types)
+            for seal in _SEALS:
+                if seal in types:
+                    cut = min(cut, types.index(seal))
+            self._cut = cut
+        return index if index < cut else -1
+
+    def get(self, cls: type[A]) -> A | None:
+        """The attribute of class ``cls`` that counts, or ``None`` when absent."""
+        index = self._position(cls.TYPE)
+        if index < 0:
+            return None
+        attrs = self._attributes
+        found = attrs[index] if attrs is not None else self._decode(index)
+        if not isinstance(found, cls):
+            # An UnknownAttribute built by hand with a known type code.
+            found = cls.decode(found.encode(self._tid), self._tid)
+        return found
+
+    def has(self, attribute_type: int) -> bool:
+        return self._position(attribute_type) >= 0
+
+    def unknown_comprehension_required(self) -> list[int]:
+        """Comprehension-required types (< 0x8000) this layer does not know: for a 420 reply."""
+        types = dict.fromkeys(self._type_list())
+        return [t for t in types if t < 0x8000 and t not in ATTRIBUTE_CLASSES]
+
+    @property
+    def username(self) -> str | None:
+        found = self.get(Username)
+        return None if found is None else found.value
+
+    @property
+    def realm(self) -> str | None:
+        found = self.get(Realm)
+        return None if found is None else found.value
+
+    @property
+    def nonce(self) -> str | None:
+        found = self.get(Nonce)
+        return None if found is None else found.value
+
+    @property
+    def software(self) -> str | None:
+        found = self.get(Software)
+        return None if found is None else found.value
+
+    @property
+    def priority(self) -> int | None:
+        found = self.get(Priority)
+        return None if found is None else found.value
+
+    @property
+    def ice_controlling(self) -> int | None:
+        found = self.get(IceControlling)
+        return None if found is None else found.value
+
+    @property
+    def ice_controlled(self) -> int | None:
+        found = self.get(IceControlled)
+        return None if found is None else found.value
+
+    @property
+    def use_candidate(self) -> bool:
+        return self.get(UseCandidate) is not None
+
+    @property
+    def error_code(self) -> ErrorCode | None:
+        return self.get(ErrorCode)
+
+    @property
+    def xor_mapped_address(self) -> tuple[str, int] | None:
+        found = self.get(XorMappedAddress)
+        return None if found is None else (found.address, found.port)
+
+    # --- integrity ------------------------------------------------------------------------
+
+    def verify_integrity(self, key: bytes) -> bool:
+        """Check MESSAGE-INTEGRITY-SHA256 if present, else MESSAGE-INTEGRITY (RFC 8489 §9.1.3).
+
+        ``False`` when the message carries neither or the HMAC differs; never raises for a
+        mismatch. Computed over the received bytes with the length field adjusted to end at
+        the integrity attribute, so a FINGERPRINT after it does not matter.
+        """
+        raw = self._raw
+        if raw is None:
+            return Message.parse(self.serialize()).verify_integrity(key)
+        types = self._types
+        assert types is not None
+        if _MI256 not in types:
+            if _MI not in types:
+                return False
+            pos = self._offsets[types.index(_MI)]
+            if raw[pos + 2 : pos + 4] != b"\x00\x14":
+                return False
+            covered = raw[:2] + _U16.pack(pos + 4) + raw[4:pos]
+            return compare_digest(hmac_sha1(key, covered), raw[pos + 4 : pos + 24])
+        pos = self._offsets[types.index(_MI256)]
+        alen = _U16.unpack_from(raw, pos + 2)[0]
+        if alen not in MessageIntegritySha256.SIZES:
+            return False
+        covered = raw[:2] + _U16.pack(pos + alen - 16) + raw[4:pos]
+        return compare_digest(hmac_sha256(key, covered)[:alen], raw[pos + 4 : pos + 4 + alen])
+
+    # --- serialising ----------------------------------------------------------------------
+
+    def serialize(
+        self,
+        integrity_key: bytes | None = None,
+        *,
+        fingerprint: bool = False,
+        integrity_sha256: bool = False,
+    ) -> bytes:
+        """The wire bytes.
+
+        With ``integrity_key``, integrity attributes already in the list are recomputed where
+        they stand; if the list has none, MESSAGE-INTEGRITY (MESSAGE-INTEGRITY-SHA256 with
+        ``integrity_sha256``) is added after the other attributes. Without a key they are copied
+        as they are. ``fingerprint`` adds FINGERPRINT last (a FINGERPRINT in the list does the
+        same; attributes listed after it are dropped).
+        """
+        tid = self._tid
+        raw = self._raw
+        if raw is None:
+            attrs = self._attributes
+            assert attrs is not None
+            tlvs = [a.to_bytes(tid) for a in attrs]
+            seals_placed = not _SEAL_CLASSES.isdisjoint(map(type, attrs))
+            types = self._type_list() if seals_placed else None
+        else:
+            bounds = [*self._offsets, len(raw)]
+            tlvs = [raw[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
+            types = self._types
+        header = _U16.pack(message_type(self._method, self._class))
+        wanted = _MI256 if integrity_sha256 else _MI
+        if types is not None:
+            # Seals placed in the list: recompute (or keep) them where they stand.
+            body: list[bytes] = []
+            size = 0
+            sealed = False
+            for kind, tlv in zip(types, tlvs, strict=True):
+                if kind == _FP:
+                    fingerprint = True
+                    break
+                if integrity_key is not None and kind in (_MI, _MI256):
+                    tlv = self._seal(kind, len(tlv) - 4, integrity_key, header, body, size)
+                    sealed = True
+                body.append(tlv)
+                size += len(tlv)
+            if sealed:
+                integrity_key = None
+        else:
+            body = tlvs
+            size = sum(map(len, tlvs))
+        if integrity_key is not None:
+            tlv = self._seal(wanted, 20 if wanted == _MI else 32, integrity_key, header, body, size)
+            body.append(tlv)
+            size += len(tlv)
+        if fingerprint:
+            prefix = header + _LENGTH_COOKIE.pack(size + 8, MAGIC_COOKIE) + tid
+            crc = _fingerprint(prefix + b"".join(body))
+            body.append(_FP_HEADER + _U32.pack(crc))
+            size += 8
+        if size > 0xFFFF:
+            raise StunError(f"message length: {size} bytes of attributes exceed 65535")
+        return header + _LENGTH_COOKIE.pack(size, MAGIC_COOKIE) + tid + b"".join(body)
+
+    def _seal(
+        self, kind: int, alen: int, key: bytes, header: bytes, body: list[bytes], size: int
+    ) -> bytes:
+        """An integrity TLV over the header (length ending after it) and the body so far."""
+        covered = header + _LENGTH_COOKIE.pack(size + 4 + alen, MAGIC_COOKIE) + self._tid
+        covered += b"".join(body)
+        if kind == _MI:
+            return _MI_HEADER + hmac_sha1(key, covered)
+        if alen not in MessageIntegritySha256.SIZES:
+            raise StunError(f"MESSAGE-INTEGRITY-SHA256: length {alen} not allowed")
+        return _TLV.pack(_MI256, alen) + hmac_sha256(key, covered)[:alen]
+
+    # --- value semantics ------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (
+            self._method == other._method
+            and self._class == other._class
+            and self._tid == other._tid
+            and self.attributes == other.attributes
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        method = self._method.name if isinstance(self._method, Method) else hex(self._method)
+        return f"Message({method}, {self._class.name}, {self._tid.hex()}, {list(self.attributes)})"
+
+
+def new_transaction_id() -> bytes:
+    """96 random bits from :mod:`secrets` (RFC 8489 §5 wants them cryptographically random)."""
+    return secrets.token_bytes(12)
