@@ -1,0 +1,37 @@
+"""Random and mutated text into the candidate parser: only IceError may escape."""
+
+from __future__ import annotations
+
+import contextlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from purertc.ice import Candidate, IceError
+
+REAL = [
+    "candidate:842163049 1 udp 1677729535 203.0.113.7 56143 typ srflx raddr 192.168.1.20 "
+    "rport 56143 generation 0 network-cost 999",
+    "candidate:1 1 TCP 2105524479 2001:db8::1 9 typ host tcptype active",
+    "candidate:3 1 udp 41885439 198.51.100.2 3478 typ relay raddr 0.0.0.0 rport 0",
+]
+
+
+def _parse(text: str) -> None:
+    with contextlib.suppress(IceError):
+        Candidate.from_sdp(text)
+
+
+@given(st.text(max_size=200))
+def test_random_text(text: str) -> None:
+    _parse(text)
+
+
+@given(st.sampled_from(REAL), st.integers(0, 200), st.integers(0, 200), st.text(max_size=8))
+def test_mutated_real_candidates(line: str, cut: int, at: int, insert: str) -> None:
+    _parse(line[:cut])
+    _parse(line[:at] + insert + line[at + len(insert) :])
+    words = line.split()
+    if words:
+        words[at % len(words)] = insert
+        _parse(" ".join(words))
