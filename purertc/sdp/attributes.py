@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from ._grammar import DIRECTION, PAYLOAD_TYPE, PORT, TOKEN, UINT16, UINT32, UINT64
 from .candidate import Candidate
@@ -22,11 +22,36 @@ DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
 SETUP_ROLES = ("active", "passive", "actpass", "holdconn")
 
 
+T = TypeVar("T")
+
+
+def memoized(parse: Callable[[str], T], size: int = 2048) -> Callable[[str], T]:
+    """``parse`` with its results shared between identical texts.
+
+    The capability lines of browser offers (rtpmap, fmtp, rtcp-fb, extmap) repeat verbatim
+    from one session to the next, and their typed values are immutable, so one parse can serve
+    every document. Bounded: the table starts over when full. Errors are not remembered.
+    """
+    table: dict[str, T] = {}
+
+    def cached(text: str) -> T:
+        value = table.get(text)
+        if value is None:
+            value = parse(text)
+            if len(table) >= size:
+                table.clear()
+            table[text] = value
+        return value
+
+    return cached
+
+
+def _fail(text: str, field: str) -> NoReturn:
+    raise SdpError(f"malformed {field} value {text[:80]!r}", field=field)
+
+
 def _match(pattern: re.Pattern[str], text: str, field: str) -> re.Match[str]:
-    match = pattern.fullmatch(text)
-    if match is None:
-        raise SdpError(f"malformed {field} value {text[:80]!r}", field=field)
-    return match
+    return pattern.fullmatch(text) or _fail(text, field)
 
 
 # --- RFC 8866 lines -----------------------------------------------------------------------
@@ -147,7 +172,8 @@ class Rtpmap(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> Rtpmap:
-        pt, name, rate, channels = _match(_RTPMAP, text, "a=rtpmap").groups()
+        match = _RTPMAP.fullmatch(text) or _fail(text, "a=rtpmap")
+        pt, name, rate, channels = match.groups()
         return cls(int(pt), name, int(rate), int(channels) if channels is not None else None)
 
     def __str__(self) -> str:
@@ -174,6 +200,9 @@ def parse_parameters(text: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(pairs)
 
 
+_shared_parameters = memoized(parse_parameters)
+
+
 def format_parameters(pairs: tuple[tuple[str, str | None], ...]) -> str:
     return ";".join(key if value is None else f"{key}={value}" for key, value in pairs)
 
@@ -184,7 +213,8 @@ class Fmtp(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> Fmtp:
-        fmt, params = _match(_FMTP, text, "a=fmtp").groups()
+        match = _FMTP.fullmatch(text) or _fail(text, "a=fmtp")
+        fmt, params = match.groups()
         return cls(fmt, params or "")
 
     @classmethod
@@ -193,7 +223,7 @@ class Fmtp(NamedTuple):
 
     @property
     def pairs(self) -> tuple[tuple[str, str | None], ...]:
-        return parse_parameters(self.parameters)
+        return _shared_parameters(self.parameters)
 
     def get(self, key: str) -> str | None:
         """Value of parameter ``key`` (keys compare case-insensitively), or ``None``."""
@@ -218,7 +248,8 @@ class RtcpFb(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> RtcpFb:
-        pt, fbtype, parameter = _match(_RTCP_FB, text, "a=rtcp-fb").groups()
+        match = _RTCP_FB.fullmatch(text) or _fail(text, "a=rtcp-fb")
+        pt, fbtype, parameter = match.groups()
         return cls(None if pt == "*" else int(pt), fbtype, parameter)
 
     def __str__(self) -> str:
@@ -506,6 +537,13 @@ class Sctpmap(NamedTuple):
         text = f"{self.number} {self.protocol}"
         return text if self.streams is None else f"{text} {self.streams}"
 
+
+# Shared parses of the capability attributes (see ``memoized``); per-session values
+# (candidates, fingerprints, credentials, SSRCs) are not worth remembering.
+parse_rtpmap = memoized(Rtpmap.parse)
+parse_fmtp = memoized(Fmtp.parse)
+parse_rtcp_fb = memoized(RtcpFb.parse)
+parse_extmap = memoized(Extmap.parse)
 
 # --- checks run by SessionDescription.parse ---------------------------------------------------
 

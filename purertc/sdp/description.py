@@ -40,7 +40,11 @@ from .attributes import (
     Timing,
     check_attribute,
     format_parameters,
+    parse_extmap,
+    parse_fmtp,
     parse_parameters,
+    parse_rtcp_fb,
+    parse_rtpmap,
 )
 from .candidate import Candidate
 from .codecs import STATIC_PAYLOAD_TYPES, Codec
@@ -83,10 +87,12 @@ def _new_field(kind: str, value: object) -> Line:
     return line
 
 
+# The RTP payload types as written in an m= line or an a=fmtp (RFC 3550: 0-127).
+_PAYLOAD_TYPES = {str(pt): pt for pt in range(128)}
+
+
 def _int_format(fmt: str) -> int | None:
-    if fmt.isascii() and fmt.isdigit() and len(fmt) <= 3:
-        return int(fmt)
-    return None
+    return _PAYLOAD_TYPES.get(fmt)
 
 
 class Section:
@@ -228,7 +234,7 @@ class Section:
             self._insert(new)
 
     def _typed_all(self, name: str, parser: Callable[[str], T]) -> list[T]:
-        return [line.typed(parser) for line in self.lines if line.name == name]
+        return [line._typed or line.typed(parser) for line in self.lines if line.name == name]
 
     def _typed_first(self, name: str, parser: Callable[[str], T]) -> T | None:
         line = self._first_attribute(name)
@@ -343,7 +349,7 @@ class Section:
 
     @property
     def extmaps(self) -> list[Extmap]:
-        return self._typed_all("extmap", Extmap.parse)
+        return self._typed_all("extmap", parse_extmap)
 
     def add_extmap(self, extmap: Extmap) -> None:
         self.add_attribute("extmap", extmap)
@@ -515,15 +521,15 @@ class MediaSection(Section):
 
     @property
     def rtpmaps(self) -> list[Rtpmap]:
-        return self._typed_all("rtpmap", Rtpmap.parse)
+        return self._typed_all("rtpmap", parse_rtpmap)
 
     @property
     def fmtps(self) -> list[Fmtp]:
-        return self._typed_all("fmtp", Fmtp.parse)
+        return self._typed_all("fmtp", parse_fmtp)
 
     @property
     def rtcp_feedback(self) -> list[RtcpFb]:
-        return self._typed_all("rtcp-fb", RtcpFb.parse)
+        return self._typed_all("rtcp-fb", parse_rtcp_fb)
 
     @property
     def codecs(self) -> list[Codec]:
@@ -537,27 +543,26 @@ class MediaSection(Section):
         fmtps: dict[int, Fmtp] = {}
         feedback: dict[int | None, list[tuple[str, str | None]]] = {}
         for line in self.lines:
-            if line.type != "a":
-                continue
             name = line.name
             if name == "rtpmap":
-                rtpmap = line.typed(Rtpmap.parse)
+                rtpmap = line._typed or line.typed(parse_rtpmap)
                 rtpmaps.setdefault(rtpmap.payload_type, rtpmap)
+            elif name == "rtcp-fb":
+                fb = line._typed or line.typed(parse_rtcp_fb)
+                entries = feedback.setdefault(fb.payload_type, [])
+                entry = (fb.type, fb.parameter)
+                if entry not in entries:
+                    entries.append(entry)
             elif name == "fmtp":
-                fmtp = line.typed(Fmtp.parse)
-                pt = _int_format(fmtp.format)
+                fmtp = line._typed or line.typed(parse_fmtp)
+                pt = _PAYLOAD_TYPES.get(fmtp.format)
                 if pt is not None:
                     fmtps.setdefault(pt, fmtp)
-            elif name == "rtcp-fb":
-                fb = line.typed(RtcpFb.parse)
-                entries = feedback.setdefault(fb.payload_type, [])
-                if (fb.type, fb.parameter) not in entries:
-                    entries.append((fb.type, fb.parameter))
         wildcard = feedback.get(None, [])
         codecs: list[Codec] = []
         seen: set[int] = set()
         for fmt in self.formats:
-            pt = _int_format(fmt)
+            pt = _PAYLOAD_TYPES.get(fmt)
             if pt is None or pt in seen:
                 continue
             rtpmap_or_none = rtpmaps.get(pt) or STATIC_PAYLOAD_TYPES.get(pt)
@@ -565,7 +570,13 @@ class MediaSection(Section):
                 continue
             seen.add(pt)
             fmtp_or_none = fmtps.get(pt)
-            own = feedback.get(pt, [])
+            own = feedback.get(pt)
+            if wildcard:
+                fbs = tuple(
+                    wildcard + [fb for fb in own if fb not in wildcard] if own else wildcard
+                )
+            else:
+                fbs = tuple(own) if own else ()
             codecs.append(
                 Codec(
                     pt,
@@ -573,7 +584,7 @@ class MediaSection(Section):
                     rtpmap_or_none.clock_rate,
                     rtpmap_or_none.channels,
                     fmtp_or_none.pairs if fmtp_or_none is not None else (),
-                    tuple(wildcard + [fb for fb in own if fb not in wildcard]),
+                    fbs,
                 )
             )
         return codecs
@@ -616,7 +627,7 @@ class MediaSection(Section):
             self.add_codec(codec)
 
     def remove_extmap(self, uri: str) -> None:
-        self.remove_attribute("extmap", lambda line: line.typed(Extmap.parse).uri == uri)
+        self.remove_attribute("extmap", lambda line: line.typed(parse_extmap).uri == uri)
 
     @property
     def ssrcs(self) -> list[Ssrc]:
