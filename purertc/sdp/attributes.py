@@ -132,7 +132,7 @@ class Timing(NamedTuple):
 
 
 # m=<media> <port>[/<number of ports>] <proto> <fmt> ...   (§5.14)
-_MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: \S+)+)")
+_MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: +\S+)+) *")
 
 
 class MediaLine(NamedTuple):
@@ -325,7 +325,7 @@ class Fingerprint(NamedTuple):
 # --- grouping, streams and sources (RFC 9143, RFC 8830, RFC 5576, RFC 8851, RFC 8853) -------
 
 # a=group:<semantics> *(SP <identification-tag>)   (RFC 5888 §5)
-_GROUP = re.compile(r"(\S+)((?: \S+)*)")
+_GROUP = re.compile(r"(\S+)((?: +\S+)*) *")  # extra spaces tolerated
 
 
 class Group(NamedTuple):
@@ -397,7 +397,7 @@ class Ssrc(NamedTuple):
 
 
 # a=ssrc-group:<semantics> *(SP <ssrc-id>)   (RFC 5576 §4.2)
-_SSRC_GROUP = re.compile(rf"({TOKEN})((?: {UINT32})*)")
+_SSRC_GROUP = re.compile(rf"({TOKEN})((?: +{UINT32})*) *")
 
 
 class SsrcGroup(NamedTuple):
@@ -549,7 +549,7 @@ parse_extmap = memoized(Extmap.parse)
 
 _SETUP = re.compile(r"active|passive|actpass|holdconn")
 _TOKEN_VALUE = re.compile(r"\S+")
-_TOKENS = re.compile(r"\S+(?: \S+)*")
+_TOKENS = re.compile(r"\S+(?: +\S+)* *")
 _PORT_VALUE = re.compile(PORT)
 _UINT64_VALUE = re.compile(UINT64)
 
