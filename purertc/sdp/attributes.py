@@ -547,8 +547,16 @@ parse_extmap = memoized(Extmap.parse)
 
 # --- checks run by SessionDescription.parse ---------------------------------------------------
 
-_SETUP = re.compile(r"active|passive|actpass|holdconn")
-_TOKEN_VALUE = re.compile(r"\S+")
+
+def _is_token(value: str) -> bool | None:
+    """Non-empty, no white space and no control character (ufrag, pwd, mid)."""
+    return True if value and value.isprintable() and " " not in value else None
+
+
+def _is_setup_role(value: str) -> bool | None:
+    return True if value in SETUP_ROLES else None
+
+
 _TOKENS = re.compile(r"\S+(?: +\S+)* *")
 _PORT_VALUE = re.compile(PORT)
 _UINT64_VALUE = re.compile(UINT64)
@@ -562,10 +570,10 @@ CHECKS: dict[str, Callable[[str], Any]] = {
     "extmap": _EXTMAP.fullmatch,
     "rtcp": _RTCP.fullmatch,
     "fingerprint": _FINGERPRINT.fullmatch,
-    "setup": _SETUP.fullmatch,
-    "mid": _TOKEN_VALUE.fullmatch,
-    "ice-ufrag": _TOKEN_VALUE.fullmatch,
-    "ice-pwd": _TOKEN_VALUE.fullmatch,
+    "setup": _is_setup_role,
+    "mid": _is_token,
+    "ice-ufrag": _is_token,
+    "ice-pwd": _is_token,
     "ice-options": _TOKENS.fullmatch,
     "group": _GROUP.fullmatch,
     "msid": _MSID.fullmatch,

@@ -91,10 +91,6 @@ def _new_field(kind: str, value: object) -> Line:
 _PAYLOAD_TYPES = {str(pt): pt for pt in range(128)}
 
 
-def _int_format(fmt: str) -> int | None:
-    return _PAYLOAD_TYPES.get(fmt)
-
-
 class Section:
     """Lines of one section with the attribute helpers both section kinds share."""
 
@@ -619,7 +615,7 @@ class MediaSection(Section):
 
     def set_codecs(self, codecs: Iterable[Codec]) -> None:
         """Replace every codec (the m-line's formats and their attributes)."""
-        for pt in [_int_format(fmt) for fmt in self.formats]:
+        for pt in [_PAYLOAD_TYPES.get(fmt) for fmt in self.formats]:
             if pt is not None:
                 self.remove_codec(pt)
         self.remove_attribute("rtcp-fb", lambda line: (line.value or "").startswith("* "))
@@ -833,6 +829,10 @@ class SessionDescription(Section):
         return "".join(chunks)
 
     __str__ = serialize
+
+    def __repr__(self) -> str:
+        sections = " ".join(f"{m.kind}:{m.mid}" for m in self.media)
+        return f"<SessionDescription {len(self.media)} media [{sections}]>"
 
     def all_lines(self) -> Iterator[Line]:
         yield from self.lines
