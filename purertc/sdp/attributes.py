@@ -3,9 +3,10 @@
 Each class is an immutable value with ``parse(text)`` (raising :class:`SdpError` naming the
 field) and ``__str__`` giving back the canonical text of the line's value — the part after
 ``a=<name>:`` for attributes, after ``<type>=`` for other lines. Each is decomposed by one
-compiled pattern; :data:`CHECKS` exposes those patterns (plus two functions for values a
-pattern cannot fully check) so ``SessionDescription.parse`` can validate every known
-attribute without building the typed objects up front.
+compiled pattern; :data:`CHECKS` exposes those patterns (and a few plain functions where a
+pattern is either not enough or slower) so ``SessionDescription.parse`` can validate known
+attributes without building the typed objects up front. The values are NamedTuples: cheap
+to build, immutable, comparable.
 """
 
 from __future__ import annotations
