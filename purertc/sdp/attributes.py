@@ -133,7 +133,9 @@ class Timing(NamedTuple):
 
 
 # m=<media> <port>[/<number of ports>] <proto> <fmt> ...   (§5.14)
-_MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: +\S+)+) *")
+_MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: +\S+)*) *")
+# A received m= line must list at least one format; one being built may not have any yet.
+_MEDIA_RECEIVED = re.compile(rf"{TOKEN} {PORT}(?:/{UINT16})? \S+(?: +\S+)+ *")
 
 
 class MediaLine(NamedTuple):
@@ -539,13 +541,6 @@ class Sctpmap(NamedTuple):
         return text if self.streams is None else f"{text} {self.streams}"
 
 
-# Shared parses of the capability attributes (see ``memoized``); per-session values
-# (candidates, fingerprints, credentials, SSRCs) are not worth remembering.
-parse_rtpmap = memoized(Rtpmap.parse)
-parse_fmtp = memoized(Fmtp.parse)
-parse_rtcp_fb = memoized(RtcpFb.parse)
-parse_extmap = memoized(Extmap.parse)
-
 # --- checks run by SessionDescription.parse ---------------------------------------------------
 
 
@@ -617,7 +612,7 @@ LINE_CHECKS: dict[str, Callable[[str], Any]] = {
     "b": _BANDWIDTH.fullmatch,
     "t": _TIMING.fullmatch,
 }
-MEDIA_CHECK = _MEDIA.fullmatch
+MEDIA_CHECK = _MEDIA_RECEIVED.fullmatch
 
 
 def check_attribute(name: str, value: str | None) -> None:

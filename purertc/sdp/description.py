@@ -40,11 +40,7 @@ from .attributes import (
     Timing,
     check_attribute,
     format_parameters,
-    parse_extmap,
-    parse_fmtp,
     parse_parameters,
-    parse_rtcp_fb,
-    parse_rtpmap,
 )
 from .candidate import Candidate
 from .codecs import STATIC_PAYLOAD_TYPES, Codec
@@ -230,7 +226,7 @@ class Section:
             self._insert(new)
 
     def _typed_all(self, name: str, parser: Callable[[str], T]) -> list[T]:
-        return [line._typed or line.typed(parser) for line in self.lines if line.name == name]
+        return [line.typed(parser) for line in self.lines if line.name == name]
 
     def _typed_first(self, name: str, parser: Callable[[str], T]) -> T | None:
         line = self._first_attribute(name)
@@ -345,7 +341,7 @@ class Section:
 
     @property
     def extmaps(self) -> list[Extmap]:
-        return self._typed_all("extmap", parse_extmap)
+        return self._typed_all("extmap", Extmap.parse)
 
     def add_extmap(self, extmap: Extmap) -> None:
         self.add_attribute("extmap", extmap)
@@ -517,15 +513,15 @@ class MediaSection(Section):
 
     @property
     def rtpmaps(self) -> list[Rtpmap]:
-        return self._typed_all("rtpmap", parse_rtpmap)
+        return self._typed_all("rtpmap", Rtpmap.parse)
 
     @property
     def fmtps(self) -> list[Fmtp]:
-        return self._typed_all("fmtp", parse_fmtp)
+        return self._typed_all("fmtp", Fmtp.parse)
 
     @property
     def rtcp_feedback(self) -> list[RtcpFb]:
-        return self._typed_all("rtcp-fb", parse_rtcp_fb)
+        return self._typed_all("rtcp-fb", RtcpFb.parse)
 
     @property
     def codecs(self) -> list[Codec]:
@@ -541,16 +537,16 @@ class MediaSection(Section):
         for line in self.lines:
             name = line.name
             if name == "rtpmap":
-                rtpmap = line._typed or line.typed(parse_rtpmap)
+                rtpmap = line.typed(Rtpmap.parse)
                 rtpmaps.setdefault(rtpmap.payload_type, rtpmap)
             elif name == "rtcp-fb":
-                fb = line._typed or line.typed(parse_rtcp_fb)
+                fb = line.typed(RtcpFb.parse)
                 entries = feedback.setdefault(fb.payload_type, [])
                 entry = (fb.type, fb.parameter)
                 if entry not in entries:
                     entries.append(entry)
             elif name == "fmtp":
-                fmtp = line._typed or line.typed(parse_fmtp)
+                fmtp = line.typed(Fmtp.parse)
                 pt = _PAYLOAD_TYPES.get(fmtp.format)
                 if pt is not None:
                     fmtps.setdefault(pt, fmtp)
@@ -623,7 +619,7 @@ class MediaSection(Section):
             self.add_codec(codec)
 
     def remove_extmap(self, uri: str) -> None:
-        self.remove_attribute("extmap", lambda line: line.typed(parse_extmap).uri == uri)
+        self.remove_attribute("extmap", lambda line: line.typed(Extmap.parse).uri == uri)
 
     @property
     def ssrcs(self) -> list[Ssrc]:
@@ -666,9 +662,7 @@ class MediaSection(Section):
 
     def add_candidate(self, candidate: Candidate) -> None:
         """Insert after the last candidate (before ``a=end-of-candidates``)."""
-        line = _new_attribute("candidate", candidate.to_sdp())
-        line._typed = candidate
-        self._insert(line)
+        self._insert(_new_attribute("candidate", candidate.to_sdp()))
 
     def remove_candidate(self, candidate: Candidate) -> bool:
         """Remove the first line holding ``candidate``; False if there was none."""
@@ -758,7 +752,7 @@ def _canonical(line: Line) -> str:
 def _check_media_line(line: MediaLine) -> None:
     """The rules of a received m= line, except that a section being built may have no
     format yet (its codecs come next); such a line does not parse back until it has one."""
-    MediaLine.parse(_text(str(line if line.formats else line._replace(formats=("0",)))))
+    MediaLine.parse(_text(str(line)))
 
 
 class TransportParameters(NamedTuple):
