@@ -83,6 +83,11 @@ def _new_field(kind: str, value: object) -> Line:
     return line
 
 
+_CODEC_ATTRIBUTES = frozenset({"rtpmap", "rtcp-fb", "fmtp"})
+_TRANSPORT_ATTRIBUTES = frozenset(
+    {"ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup"}
+)
+
 # The RTP payload types as written in an m= line or an a=fmtp (RFC 3550: 0-127).
 _PAYLOAD_TYPES = {str(pt): pt for pt in range(128)}
 
@@ -355,6 +360,14 @@ class Section:
     def extmap_allow_mixed(self, on: bool) -> None:
         self._set_flag("extmap-allow-mixed", on)
 
+    def _transport_lines(self) -> dict[str, list[Line]]:
+        """The ICE/DTLS attribute lines of this section by name, in one pass."""
+        found: dict[str, list[Line]] = {}
+        for line in self.lines:
+            if line.name in _TRANSPORT_ATTRIBUTES:
+                found.setdefault(line.name, []).append(line)
+        return found
+
     def _set_token(self, name: str, value: str | None) -> None:
         if value is None:
             self.remove_attribute(name)
@@ -536,6 +549,8 @@ class MediaSection(Section):
         feedback: dict[int | None, list[tuple[str, str | None]]] = {}
         for line in self.lines:
             name = line.name
+            if name not in _CODEC_ATTRIBUTES:
+                continue
             if name == "rtpmap":
                 rtpmap = line.typed(Rtpmap.parse)
                 rtpmaps.setdefault(rtpmap.payload_type, rtpmap)
@@ -545,7 +560,7 @@ class MediaSection(Section):
                 entry = (fb.type, fb.parameter)
                 if entry not in entries:
                     entries.append(entry)
-            elif name == "fmtp":
+            else:
                 fmtp = line.typed(Fmtp.parse)
                 pt = _PAYLOAD_TYPES.get(fmtp.format)
                 if pt is not None:
@@ -898,22 +913,22 @@ class SessionDescription(Section):
 
     def transport(self, media: MediaSection) -> TransportParameters:
         """ICE/DTLS parameters for ``media``: media-level value, else the session-level one."""
-        ufrag = media.ice_ufrag
-        pwd = media.ice_pwd
-        if ufrag is None:
-            ufrag = self.ice_ufrag
-        if pwd is None:
-            pwd = self.ice_pwd
-        options = media.ice_options or self.ice_options
-        fingerprints = media.fingerprints or self.fingerprints
-        setup = media.setup if media.setup is not None else self.setup
+        ours = media._transport_lines()
+        session = self._transport_lines()
+
+        def first(name: str) -> str | None:
+            lines = ours.get(name) or session.get(name)
+            return lines[0].value if lines else None
+
+        options = ours.get("ice-options") or session.get("ice-options") or []
+        fingerprints = ours.get("fingerprint") or session.get("fingerprint") or []
         return TransportParameters(
-            ufrag,
-            pwd,
-            tuple(options),
-            self.ice_lite or media.ice_lite,
-            tuple(fingerprints),
-            setup,
+            first("ice-ufrag"),
+            first("ice-pwd"),
+            tuple(token for line in options for token in (line.value or "").split()),
+            "ice-lite" in ours or "ice-lite" in session,
+            tuple(line.typed(Fingerprint.parse) for line in fingerprints),
+            first("setup"),
         )
 
     def effective_direction(self, media: MediaSection) -> str:

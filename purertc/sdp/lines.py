@@ -14,7 +14,7 @@ rtcp-fb, extmap...) are parsed once per process rather than once per document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import SdpError
 
@@ -74,7 +74,7 @@ class Line(NamedTuple):
         table = _TABLES.get(parser)
         if table is None:
             table = _TABLES[parser] = {}
-        result = table.get(value)
+        result: T | None = table.get(value)
         if result is None:
             try:
                 result = parser(value)
@@ -83,7 +83,7 @@ class Line(NamedTuple):
             if len(table) >= _TABLE_SIZE:
                 table.clear()
             table[value] = result
-        return cast(T, result)
+        return result
 
     def __repr__(self) -> str:
         return f"Line({self.text!r})"
