@@ -33,6 +33,16 @@ from .candidate import Candidate
 from .codecs import STATIC_PAYLOAD_TYPES, Codec
 from .description import MediaSection, Section, SessionDescription, TransportParameters
 from .errors import SdpError
+from .jsep import (
+    answer_bundle_group,
+    answer_data_channel,
+    answer_direction,
+    answer_rtp_section,
+    data_channel_section,
+    negotiate_codecs,
+    negotiate_extmaps,
+    rejected_section,
+)
 from .lines import Line
 
 __all__ = [
@@ -67,4 +77,12 @@ __all__ = [
     "SsrcGroup",
     "Timing",
     "TransportParameters",
+    "answer_bundle_group",
+    "answer_data_channel",
+    "answer_direction",
+    "answer_rtp_section",
+    "data_channel_section",
+    "negotiate_codecs",
+    "negotiate_extmaps",
+    "rejected_section",
 ]

@@ -3,16 +3,17 @@
 Each class is an immutable value with ``parse(text)`` (raising :class:`SdpError` naming the
 field) and ``__str__`` giving back the canonical text of the line's value — the part after
 ``a=<name>:`` for attributes, after ``<type>=`` for other lines. Each is decomposed by one
-compiled pattern; :data:`CHECKS` exposes those patterns (plus two functions for values a
-pattern cannot fully check) so ``SessionDescription.parse`` can validate every known
-attribute without building the typed objects up front.
+compiled pattern; :data:`CHECKS` exposes those patterns (and a few plain functions where a
+pattern is either not enough or slower) so ``SessionDescription.parse`` can validate known
+attributes without building the typed objects up front. The values are NamedTuples: cheap
+to build, immutable, comparable.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from ._grammar import DIRECTION, PAYLOAD_TYPE, PORT, TOKEN, UINT16, UINT32, UINT64
 from .candidate import Candidate
@@ -22,11 +23,36 @@ DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
 SETUP_ROLES = ("active", "passive", "actpass", "holdconn")
 
 
+T = TypeVar("T")
+
+
+def memoized(parse: Callable[[str], T], size: int = 2048) -> Callable[[str], T]:
+    """``parse`` with its results shared between identical texts.
+
+    The capability lines of browser offers (rtpmap, fmtp, rtcp-fb, extmap) repeat verbatim
+    from one session to the next, and their typed values are immutable, so one parse can serve
+    every document. Bounded: the table starts over when full. Errors are not remembered.
+    """
+    table: dict[str, T] = {}
+
+    def cached(text: str) -> T:
+        value = table.get(text)
+        if value is None:
+            value = parse(text)
+            if len(table) >= size:
+                table.clear()
+            table[text] = value
+        return value
+
+    return cached
+
+
+def _fail(text: str, field: str) -> NoReturn:
+    raise SdpError(f"malformed {field} value {text[:80]!r}", field=field)
+
+
 def _match(pattern: re.Pattern[str], text: str, field: str) -> re.Match[str]:
-    match = pattern.fullmatch(text)
-    if match is None:
-        raise SdpError(f"malformed {field} value {text[:80]!r}", field=field)
-    return match
+    return pattern.fullmatch(text) or _fail(text, field)
 
 
 # --- RFC 8866 lines -----------------------------------------------------------------------
@@ -107,7 +133,9 @@ class Timing(NamedTuple):
 
 
 # m=<media> <port>[/<number of ports>] <proto> <fmt> ...   (§5.14)
-_MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: \S+)+)")
+_MEDIA = re.compile(rf"({TOKEN}) ({PORT})(?:/({UINT16}))? (\S+)((?: +\S+)*) *")
+# A received m= line must list at least one format; one being built may not have any yet.
+_MEDIA_RECEIVED = re.compile(rf"{TOKEN} {PORT}(?:/{UINT16})? \S+(?: +\S+)+ *")
 
 
 class MediaLine(NamedTuple):
@@ -147,7 +175,8 @@ class Rtpmap(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> Rtpmap:
-        pt, name, rate, channels = _match(_RTPMAP, text, "a=rtpmap").groups()
+        match = _RTPMAP.fullmatch(text) or _fail(text, "a=rtpmap")
+        pt, name, rate, channels = match.groups()
         return cls(int(pt), name, int(rate), int(channels) if channels is not None else None)
 
     def __str__(self) -> str:
@@ -174,6 +203,9 @@ def parse_parameters(text: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(pairs)
 
 
+_shared_parameters = memoized(parse_parameters)
+
+
 def format_parameters(pairs: tuple[tuple[str, str | None], ...]) -> str:
     return ";".join(key if value is None else f"{key}={value}" for key, value in pairs)
 
@@ -184,7 +216,8 @@ class Fmtp(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> Fmtp:
-        fmt, params = _match(_FMTP, text, "a=fmtp").groups()
+        match = _FMTP.fullmatch(text) or _fail(text, "a=fmtp")
+        fmt, params = match.groups()
         return cls(fmt, params or "")
 
     @classmethod
@@ -193,7 +226,7 @@ class Fmtp(NamedTuple):
 
     @property
     def pairs(self) -> tuple[tuple[str, str | None], ...]:
-        return parse_parameters(self.parameters)
+        return _shared_parameters(self.parameters)
 
     def get(self, key: str) -> str | None:
         """Value of parameter ``key`` (keys compare case-insensitively), or ``None``."""
@@ -218,7 +251,8 @@ class RtcpFb(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> RtcpFb:
-        pt, fbtype, parameter = _match(_RTCP_FB, text, "a=rtcp-fb").groups()
+        match = _RTCP_FB.fullmatch(text) or _fail(text, "a=rtcp-fb")
+        pt, fbtype, parameter = match.groups()
         return cls(None if pt == "*" else int(pt), fbtype, parameter)
 
     def __str__(self) -> str:
@@ -294,7 +328,7 @@ class Fingerprint(NamedTuple):
 # --- grouping, streams and sources (RFC 9143, RFC 8830, RFC 5576, RFC 8851, RFC 8853) -------
 
 # a=group:<semantics> *(SP <identification-tag>)   (RFC 5888 §5)
-_GROUP = re.compile(r"(\S+)((?: \S+)*)")
+_GROUP = re.compile(r"(\S+)((?: +\S+)*) *")  # extra spaces tolerated
 
 
 class Group(NamedTuple):
@@ -366,7 +400,7 @@ class Ssrc(NamedTuple):
 
 
 # a=ssrc-group:<semantics> *(SP <ssrc-id>)   (RFC 5576 §4.2)
-_SSRC_GROUP = re.compile(rf"({TOKEN})((?: {UINT32})*)")
+_SSRC_GROUP = re.compile(rf"({TOKEN})((?: +{UINT32})*) *")
 
 
 class SsrcGroup(NamedTuple):
@@ -509,9 +543,17 @@ class Sctpmap(NamedTuple):
 
 # --- checks run by SessionDescription.parse ---------------------------------------------------
 
-_SETUP = re.compile(r"active|passive|actpass|holdconn")
-_TOKEN_VALUE = re.compile(r"\S+")
-_TOKENS = re.compile(r"\S+(?: \S+)*")
+
+def _is_token(value: str) -> bool | None:
+    """Non-empty, no white space and no control character (ufrag, pwd, mid)."""
+    return True if value and value.isprintable() and " " not in value else None
+
+
+def _is_setup_role(value: str) -> bool | None:
+    return True if value in SETUP_ROLES else None
+
+
+_TOKENS = re.compile(r"\S+(?: +\S+)* *")
 _PORT_VALUE = re.compile(PORT)
 _UINT64_VALUE = re.compile(UINT64)
 
@@ -524,10 +566,10 @@ CHECKS: dict[str, Callable[[str], Any]] = {
     "extmap": _EXTMAP.fullmatch,
     "rtcp": _RTCP.fullmatch,
     "fingerprint": _FINGERPRINT.fullmatch,
-    "setup": _SETUP.fullmatch,
-    "mid": _TOKEN_VALUE.fullmatch,
-    "ice-ufrag": _TOKEN_VALUE.fullmatch,
-    "ice-pwd": _TOKEN_VALUE.fullmatch,
+    "setup": _is_setup_role,
+    "mid": _is_token,
+    "ice-ufrag": _is_token,
+    "ice-pwd": _is_token,
     "ice-options": _TOKENS.fullmatch,
     "group": _GROUP.fullmatch,
     "msid": _MSID.fullmatch,
@@ -570,7 +612,7 @@ LINE_CHECKS: dict[str, Callable[[str], Any]] = {
     "b": _BANDWIDTH.fullmatch,
     "t": _TIMING.fullmatch,
 }
-MEDIA_CHECK = _MEDIA.fullmatch
+MEDIA_CHECK = _MEDIA_RECEIVED.fullmatch
 
 
 def check_attribute(name: str, value: str | None) -> None:

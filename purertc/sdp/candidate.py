@@ -67,8 +67,16 @@ class Candidate(NamedTuple):
 
     @staticmethod
     def check(value: str) -> bool:
-        """Validate like ``from_value`` without building the value (the parser's check)."""
-        _decompose(value)
+        """Validate like ``from_value`` without building the value (the parser's check).
+
+        The pattern alone settles it unless a pair with rules of its own is present.
+        """
+        match = _CANDIDATE.fullmatch(value)
+        if match is None:
+            raise SdpError(f"malformed candidate {value[:80]!r}", field="candidate")
+        tail = match[8]
+        if tail and ("raddr" in tail or "rport" in tail or "tcptype" in tail):
+            _decompose(value)
         return True
 
     def to_sdp(self) -> str:

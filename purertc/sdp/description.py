@@ -83,10 +83,13 @@ def _new_field(kind: str, value: object) -> Line:
     return line
 
 
-def _int_format(fmt: str) -> int | None:
-    if fmt.isascii() and fmt.isdigit() and len(fmt) <= 3:
-        return int(fmt)
-    return None
+_CODEC_ATTRIBUTES = frozenset({"rtpmap", "rtcp-fb", "fmtp"})
+_TRANSPORT_ATTRIBUTES = frozenset(
+    {"ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "fingerprint", "setup"}
+)
+
+# The RTP payload types as written in an m= line or an a=fmtp (RFC 3550: 0-127).
+_PAYLOAD_TYPES = {str(pt): pt for pt in range(128)}
 
 
 class Section:
@@ -357,6 +360,14 @@ class Section:
     def extmap_allow_mixed(self, on: bool) -> None:
         self._set_flag("extmap-allow-mixed", on)
 
+    def _transport_lines(self) -> dict[str, list[Line]]:
+        """The ICE/DTLS attribute lines of this section by name, in one pass."""
+        found: dict[str, list[Line]] = {}
+        for line in self.lines:
+            if line.name in _TRANSPORT_ATTRIBUTES:
+                found.setdefault(line.name, []).append(line)
+        return found
+
     def _set_token(self, name: str, value: str | None) -> None:
         if value is None:
             self.remove_attribute(name)
@@ -537,27 +548,28 @@ class MediaSection(Section):
         fmtps: dict[int, Fmtp] = {}
         feedback: dict[int | None, list[tuple[str, str | None]]] = {}
         for line in self.lines:
-            if line.type != "a":
-                continue
             name = line.name
+            if name not in _CODEC_ATTRIBUTES:
+                continue
             if name == "rtpmap":
                 rtpmap = line.typed(Rtpmap.parse)
                 rtpmaps.setdefault(rtpmap.payload_type, rtpmap)
-            elif name == "fmtp":
-                fmtp = line.typed(Fmtp.parse)
-                pt = _int_format(fmtp.format)
-                if pt is not None:
-                    fmtps.setdefault(pt, fmtp)
             elif name == "rtcp-fb":
                 fb = line.typed(RtcpFb.parse)
                 entries = feedback.setdefault(fb.payload_type, [])
-                if (fb.type, fb.parameter) not in entries:
-                    entries.append((fb.type, fb.parameter))
+                entry = (fb.type, fb.parameter)
+                if entry not in entries:
+                    entries.append(entry)
+            else:
+                fmtp = line.typed(Fmtp.parse)
+                pt = _PAYLOAD_TYPES.get(fmtp.format)
+                if pt is not None:
+                    fmtps.setdefault(pt, fmtp)
         wildcard = feedback.get(None, [])
         codecs: list[Codec] = []
         seen: set[int] = set()
         for fmt in self.formats:
-            pt = _int_format(fmt)
+            pt = _PAYLOAD_TYPES.get(fmt)
             if pt is None or pt in seen:
                 continue
             rtpmap_or_none = rtpmaps.get(pt) or STATIC_PAYLOAD_TYPES.get(pt)
@@ -565,7 +577,13 @@ class MediaSection(Section):
                 continue
             seen.add(pt)
             fmtp_or_none = fmtps.get(pt)
-            own = feedback.get(pt, [])
+            own = feedback.get(pt)
+            if wildcard:
+                fbs = tuple(
+                    wildcard + [fb for fb in own if fb not in wildcard] if own else wildcard
+                )
+            else:
+                fbs = tuple(own) if own else ()
             codecs.append(
                 Codec(
                     pt,
@@ -573,7 +591,7 @@ class MediaSection(Section):
                     rtpmap_or_none.clock_rate,
                     rtpmap_or_none.channels,
                     fmtp_or_none.pairs if fmtp_or_none is not None else (),
-                    tuple(wildcard + [fb for fb in own if fb not in wildcard]),
+                    fbs,
                 )
             )
         return codecs
@@ -608,7 +626,7 @@ class MediaSection(Section):
 
     def set_codecs(self, codecs: Iterable[Codec]) -> None:
         """Replace every codec (the m-line's formats and their attributes)."""
-        for pt in [_int_format(fmt) for fmt in self.formats]:
+        for pt in [_PAYLOAD_TYPES.get(fmt) for fmt in self.formats]:
             if pt is not None:
                 self.remove_codec(pt)
         self.remove_attribute("rtcp-fb", lambda line: (line.value or "").startswith("* "))
@@ -659,9 +677,7 @@ class MediaSection(Section):
 
     def add_candidate(self, candidate: Candidate) -> None:
         """Insert after the last candidate (before ``a=end-of-candidates``)."""
-        line = _new_attribute("candidate", candidate.to_sdp())
-        line._typed = candidate
-        self._insert(line)
+        self._insert(_new_attribute("candidate", candidate.to_sdp()))
 
     def remove_candidate(self, candidate: Candidate) -> bool:
         """Remove the first line holding ``candidate``; False if there was none."""
@@ -751,7 +767,7 @@ def _canonical(line: Line) -> str:
 def _check_media_line(line: MediaLine) -> None:
     """The rules of a received m= line, except that a section being built may have no
     format yet (its codecs come next); such a line does not parse back until it has one."""
-    MediaLine.parse(_text(str(line if line.formats else line._replace(formats=("0",)))))
+    MediaLine.parse(_text(str(line)))
 
 
 class TransportParameters(NamedTuple):
@@ -823,6 +839,10 @@ class SessionDescription(Section):
 
     __str__ = serialize
 
+    def __repr__(self) -> str:
+        sections = " ".join(f"{m.kind}:{m.mid}" for m in self.media)
+        return f"<SessionDescription {len(self.media)} media [{sections}]>"
+
     def all_lines(self) -> Iterator[Line]:
         yield from self.lines
         for section in self.media:
@@ -893,22 +913,22 @@ class SessionDescription(Section):
 
     def transport(self, media: MediaSection) -> TransportParameters:
         """ICE/DTLS parameters for ``media``: media-level value, else the session-level one."""
-        ufrag = media.ice_ufrag
-        pwd = media.ice_pwd
-        if ufrag is None:
-            ufrag = self.ice_ufrag
-        if pwd is None:
-            pwd = self.ice_pwd
-        options = media.ice_options or self.ice_options
-        fingerprints = media.fingerprints or self.fingerprints
-        setup = media.setup if media.setup is not None else self.setup
+        ours = media._transport_lines()
+        session = self._transport_lines()
+
+        def first(name: str) -> str | None:
+            lines = ours.get(name) or session.get(name)
+            return lines[0].value if lines else None
+
+        options = ours.get("ice-options") or session.get("ice-options") or []
+        fingerprints = ours.get("fingerprint") or session.get("fingerprint") or []
         return TransportParameters(
-            ufrag,
-            pwd,
-            tuple(options),
-            self.ice_lite or media.ice_lite,
-            tuple(fingerprints),
-            setup,
+            first("ice-ufrag"),
+            first("ice-pwd"),
+            tuple(token for line in options for token in (line.value or "").split()),
+            "ice-lite" in ours or "ice-lite" in session,
+            tuple(line.typed(Fingerprint.parse) for line in fingerprints),
+            first("setup"),
         )
 
     def effective_direction(self, media: MediaSection) -> str:

@@ -386,3 +386,31 @@ def test_api_checks_non_attribute_lines() -> None:
         description.origin = Origin("-", -1, 0)
     with pytest.raises(SdpError):
         description.session_name = "a\nb"
+
+
+def test_mixed_line_endings_round_trip() -> None:
+    lines = _vector(CHROMIUM120).split("\n")
+    text = "".join(
+        line + ("\r\n" if index % 3 == 0 else "\n") for index, line in enumerate(lines[:-1])
+    )
+    description = SessionDescription.parse(text)
+    assert description.serialize() == text
+    assert [line.eol for line in description.all_lines()][:4] == ["\r\n", "\n", "\n", "\r\n"]
+    assert description.serialize(canonical=True) == text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def test_canonical_serialize_ends_the_last_line() -> None:
+    text = _vector(NO_FINAL_NEWLINE)
+    canonical = SessionDescription.parse(text).serialize(canonical=True)
+    assert canonical == text.replace("\n", "\r\n") + "\r\n"
+
+
+def test_deepcopy_is_independent() -> None:
+    import copy
+
+    text = _vector(CHROME_VIDEO)
+    original = SessionDescription.parse(text)
+    clone = copy.deepcopy(original)
+    clone.media[0].direction = "inactive"
+    assert original.serialize() == text
+    assert clone.media[0].direction == "inactive"

@@ -65,7 +65,7 @@ def candidates(draw: st.DrawFn) -> Candidate:
 
 @st.composite
 def codec_lists(draw: st.DrawFn) -> list[Codec]:
-    pts = draw(st.lists(st.integers(96, 127), min_size=1, max_size=5, unique=True))
+    pts = draw(st.lists(st.integers(96, 127), min_size=1, max_size=4, unique=True))
     codecs = []
     for pt in pts:
         params = draw(
@@ -161,7 +161,7 @@ def descriptions(draw: st.DrawFn) -> SessionDescription:
     description = SessionDescription.create(
         draw(st.integers(0, 2**63 - 1)), draw(st.integers(0, 2**32))
     )
-    count = draw(st.integers(0, 4))
+    count = draw(st.integers(0, 3))
     mids = [str(index) for index in range(count)]
     if mids and draw(st.booleans()):
         description.add_group(Group("BUNDLE", tuple(mids)))
