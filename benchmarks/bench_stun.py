@@ -52,7 +52,7 @@ def build_aioice() -> bytes:
 
 
 WIRE = build_purertc()
-assert WIRE == build_aioice(), "both libraries must produce the same bytes"
+assert build_aioice() == WIRE, "both libraries must produce the same bytes"
 
 
 def parse_purertc() -> object:
