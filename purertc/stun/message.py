@@ -133,6 +133,9 @@ def _walk(data: bytes, size: int) -> _Layout:
     if pos != size:
         atype, alen = headers[-2:]
         raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
+    types = tuple(headers[::2])
+    if _FP in types[:-1]:
+        raise StunError("FINGERPRINT: not the last attribute")
     fmt = ["!"]
     end = 0
     for offset in offsets:

@@ -234,6 +234,7 @@ def _header(mtype: int, length: int, cookie: int = 0x2112A442) -> bytes:
         (_header(1, 8) + b"\x00\x06\x00\x08abcd", "attribute 0x0006: length 8 overruns"),
         (_header(1, 8) + b"\x00\x06\x00\x05abcd", "attribute 0x0006: length 5 overruns"),
         (_header(1, 8) + b"\x80\x28\x00\x03\x00\x00\x00\x00", "FINGERPRINT: length"),
+        (_header(1, 12) + b"\x80\x28\x00\x04\x00\x00\x00\x00\x00\x25\x00\x00", "not the last"),
     ],
 )
 def test_bad_framing_raises_naming_the_field(data: bytes, field: str) -> None:
