@@ -418,6 +418,7 @@ class _UIntAttribute(Attribute):
 
     FORMAT: ClassVar[struct.Struct] = _U32
     WIRE: ClassVar[struct.Struct] = _TLV_U32  # header and value in one pack (hot path)
+    SIZE: ClassVar[int] = 4
     value: int
 
     def encode(self, transaction_id: bytes) -> bytes:
@@ -425,7 +426,7 @@ class _UIntAttribute(Attribute):
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
         try:
-            return self.WIRE.pack(self.TYPE, self.FORMAT.size, self.value)
+            return self.WIRE.pack(self.TYPE, self.SIZE, self.value)
         except struct.error as exc:
             raise StunError(f"{self.NAME}: {self.value} out of range") from exc
 
@@ -458,6 +459,7 @@ class IceControlled(_UIntAttribute):
     NAME = "ICE-CONTROLLED"
     FORMAT = _U64
     WIRE = _TLV_U64
+    SIZE = 8
     __slots__ = ()
 
 
@@ -468,6 +470,7 @@ class IceControlling(_UIntAttribute):
     NAME = "ICE-CONTROLLING"
     FORMAT = _U64
     WIRE = _TLV_U64
+    SIZE = 8
     __slots__ = ()
 
 

@@ -8,7 +8,7 @@ import struct
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purertc.stun import Message, StunError
+from purertc.stun import ChannelData, Message, StreamFramer, StunError, classify
 from tests.support import manifest_entries, vector_path
 
 KEY = b"fuzz-key"
@@ -93,3 +93,29 @@ def test_length_field_corruption(vector: bytes, data: st.DataObject) -> None:
 @given(st.sampled_from(VECTORS), st.binary(min_size=1, max_size=12))
 def test_appended_garbage(vector: bytes, tail: bytes) -> None:
     _exercise_message(vector + tail)
+
+
+@given(st.binary(max_size=80), st.booleans())
+def test_channeldata_random_bytes(data: bytes, stream: bool) -> None:
+    try:
+        message = ChannelData.parse(data, stream=stream)
+    except StunError:
+        return
+    assert ChannelData.parse(message.serialize(stream=stream), stream=stream) == message
+
+
+@given(st.lists(st.binary(max_size=40), max_size=8))
+def test_framer_random_chunks(chunks: list[bytes]) -> None:
+    framer = StreamFramer()
+    for chunk in chunks:
+        try:
+            frames = framer.feed(chunk)
+        except StunError:
+            return
+        for frame in frames:
+            assert classify(frame) in ("stun", "channeldata", "dtls", "zrtp", "unknown")
+
+
+@given(st.binary(max_size=4))
+def test_classify_any_bytes(data: bytes) -> None:
+    assert classify(data) in ("stun", "dtls", "rtp", "rtcp", "channeldata", "zrtp", "unknown")
