@@ -250,7 +250,9 @@ class DtlsEndpoint:
         if self._state == _HANDSHAKING:
             self._advance_handshake()
         if self._state == _CONNECTED:
-            self._read_application_data(max(app_records, 1))
+            # Each application record is one recv; when the handshake just finished, OpenSSL
+            # may also hold records it buffered, so read until it has nothing left.
+            self._read_application_data(max(app_records, 1) if was_connected else None)
             if contents == _ONLY_APPLICATION_DATA or self._state != _CONNECTED:
                 return  # application data alone never makes OpenSSL write
             output = self._read_output()
@@ -379,8 +381,11 @@ class DtlsEndpoint:
             )
         )
 
-    def _read_application_data(self, records: int) -> None:
-        for _ in range(records):
+    def _read_application_data(self, records: int | None) -> None:
+        """Up to ``records`` decrypted records as events (``None``: all OpenSSL has)."""
+        count = 0
+        while records is None or count < records:
+            count += 1
             try:
                 data = self._connection.recv(_MAX_READ)
             except SSL.WantReadError:
