@@ -144,7 +144,8 @@ def raw_records() -> None:
 # aiortc -------------------------------------------------------------------------------------
 
 
-def aiortc_cases() -> tuple[Any, Any] | None:
+def aiortc_cases() -> tuple[Any, Any, Any] | None:
+    """aiortc's handshake and record callables, and a cleanup; None without aiortc."""
     try:
         from aiortc.rtcdtlstransport import RTCCertificate, RTCDtlsParameters, RTCDtlsTransport
     except ImportError:
@@ -185,10 +186,13 @@ def aiortc_cases() -> tuple[Any, Any] | None:
         assert a.state == b.state == "connected"
         return a, b
 
-    async def handshake_once() -> None:
-        a, b = await pair()
+    async def close(a: Any, b: Any) -> None:
         await a.stop()
         await b.stop()
+        await asyncio.sleep(0)  # let the cancelled receive tasks finish
+
+    async def handshake_once() -> None:
+        await close(*await pair())
 
     class Receiver:
         def __init__(self) -> None:
@@ -211,15 +215,20 @@ def aiortc_cases() -> tuple[Any, Any] | None:
             await sender._send_data(RECORD)
         await receiver.done
 
+    def cleanup() -> None:
+        loop.run_until_complete(close(sender, receiver_transport))
+        loop.close()
+
     return (
         lambda: loop.run_until_complete(handshake_once()),
         lambda: loop.run_until_complete(records_once()),
+        cleanup,
     )
 
 
 def main() -> None:
     theirs = aiortc_cases()
-    aiortc_handshake, aiortc_records = theirs if theirs is not None else (None, None)
+    aiortc_handshake, aiortc_records, cleanup = theirs if theirs is not None else (None,) * 3
     run(
         "dtls",
         [
@@ -239,6 +248,8 @@ def main() -> None:
             ),
         ],
     )
+    if cleanup is not None:
+        cleanup()
 
 
 if __name__ == "__main__":

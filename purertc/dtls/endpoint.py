@@ -207,10 +207,11 @@ class DtlsEndpoint:
             raise DtlsError(f"send: {len(data)} bytes exceed a record's {MAX_FRAGMENT_LENGTH}")
         try:
             self._connection.send(data)
+            record = self._connection.bio_read(len(data) + _RECORD_OVERHEAD)
         except SSL.Error as exc:
             self._fail(f"sending application data failed: {_describe(exc)}")
             return
-        self._outbox.extend(pack_records(self._read_output(len(data) + _RECORD_OVERHEAD), self.mtu))
+        self._outbox.append(record)  # one record, so one datagram
 
     def close(self) -> None:
         """Send close_notify and end the connection (RFC 5246 §7.2.1)."""
@@ -235,6 +236,11 @@ class DtlsEndpoint:
     # The five verbs ---------------------------------------------------------------------------
 
     def receive(self, data: bytes, now: float) -> None:
+        if self._state == _CONNECTED and _is_one_application_record(data):
+            # The hot path (every SCTP packet): one protected record in, at most one event out.
+            self._connection.bio_write(data)
+            self._read_application_data(1)
+            return
         if self._state in (_CLOSED, _FAILED):
             return
         if self._state == _NEW:
@@ -306,20 +312,20 @@ class DtlsEndpoint:
 
     # OpenSSL plumbing -------------------------------------------------------------------------
 
-    def _read_output(self, expected: int = _BIO_CHUNK) -> bytes:
+    def _read_output(self) -> bytes:
         """Everything OpenSSL wrote since the last call.
 
         A read shorter than asked means the BIO is empty: that saves the call that would raise
-        WantReadError (an exception costs more than the read). ``expected`` sizes the buffer.
+        WantReadError (an exception costs more than the read).
         """
         chunks: list[bytes] = []
         while True:
             try:
-                chunk = self._connection.bio_read(expected)
+                chunk = self._connection.bio_read(_BIO_CHUNK)
             except SSL.WantReadError:
                 break
             chunks.append(chunk)
-            if len(chunk) < expected:
+            if len(chunk) < _BIO_CHUNK:
                 break
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
@@ -524,6 +530,16 @@ def _info_callback(connection: SSL.Connection, where: int, value: int) -> None:
 _ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
 
 
+def _is_one_application_record(data: bytes) -> bool:
+    """The datagram is exactly one application-data record (the common case, checked inline)."""
+    return (
+        len(data) >= RECORD_HEADER_LENGTH
+        and data[0] == APPLICATION_DATA
+        and data[1] == 0xFE
+        and _LENGTH.unpack_from(data, 11)[0] + RECORD_HEADER_LENGTH == len(data)
+    )
+
+
 def _inspect(data: bytes) -> tuple[int, int, int]:
     """How many leading bytes are whole, well-formed records; how many of those carry
     application data; and what else is there: nothing, other records, or epoch-0 handshake
@@ -533,12 +549,7 @@ def _inspect(data: bytes) -> tuple[int, int, int]:
     anything else goes through the full walk, which also checks the fragment headers of
     epoch-0 handshake records: OpenSSL treats a malformed one as fatal, a dropped datagram
     cannot be."""
-    if (
-        len(data) >= RECORD_HEADER_LENGTH
-        and data[0] == APPLICATION_DATA
-        and data[1] == 0xFE
-        and _LENGTH.unpack_from(data, 11)[0] + RECORD_HEADER_LENGTH == len(data)
-    ):
+    if _is_one_application_record(data):
         return len(data), 1, _ONLY_APPLICATION_DATA
     end = 0
     app_records = 0
