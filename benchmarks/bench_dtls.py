@@ -3,6 +3,9 @@
 Three columns, same process, same certificates (ECDSA P-256), same cipher suite:
 
 - ``purertc``: two :class:`purertc.dtls.DtlsEndpoint` cores, datagrams handed across directly.
+  The endpoints share an SSL_CTX per certificate, so the first case measures repeated
+  handshakes with one certificate (a server answering many peers) and the second a
+  certificate's first handshake (its context built, as aiortc and the raw column always do).
 - ``pyopenssl``: raw pyOpenSSL memory-BIO connections doing the same work with no framing,
   events or fingerprint check: the floor any OpenSSL-based endpoint stands on.
 - ``aiortc``: two ``RTCDtlsTransport`` objects over an in-memory ICE stand-in (two asyncio
@@ -33,7 +36,7 @@ from purertc.dtls import (  # noqa: E402
     DtlsEndpoint,
     HandshakeComplete,
 )
-from purertc.dtls.endpoint import DTLS_1_2_VERSION  # noqa: E402
+from purertc.dtls.endpoint import _CONTEXTS, DTLS_1_2_VERSION  # noqa: E402
 
 RECORD = bytes(range(256)) * 4 + bytes(176)  # 1200 bytes
 BATCH = 100
@@ -67,6 +70,12 @@ def purertc_pair() -> tuple[DtlsEndpoint, DtlsEndpoint]:
 
 
 def purertc_handshake() -> None:
+    purertc_pair()
+
+
+def purertc_handshake_new_contexts() -> None:
+    """As a peer connection's first handshake with a fresh certificate: no cached SSL_CTX."""
+    _CONTEXTS.clear()
     purertc_pair()
 
 
@@ -235,6 +244,12 @@ def main() -> None:
             Case(
                 "handshake (ECDSA P-256, in memory)",
                 purertc=purertc_handshake,
+                aiortc=aiortc_handshake,
+                extra={"pyopenssl": raw_handshake},
+            ),
+            Case(
+                "handshake, SSL_CTX built each time",
+                purertc=purertc_handshake_new_contexts,
                 aiortc=aiortc_handshake,
                 extra={"pyopenssl": raw_handshake},
             ),

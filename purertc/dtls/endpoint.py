@@ -451,9 +451,9 @@ class DtlsEndpoint:
         self._remote_certificate = der
         return True
 
-    def _on_info(self, where: int, value: int) -> None:
-        if where & SSL.SSL_CB_ALERT and value >> 8 == 2:  # level fatal
-            if where & SSL.SSL_CB_READ:
+    def _on_alert(self, received: bool, value: int) -> None:
+        if value >> 8 == 2:  # fatal
+            if received:
                 self._alert_received = value & 0xFF
             else:
                 self._alert_sent = value & 0xFF
@@ -461,10 +461,10 @@ class DtlsEndpoint:
 
 # One SSL_CTX per certificate and configuration, shared by every endpoint using them (a server
 # answering many peers with one certificate, a peer connection re-handshaking): building one
-# costs milliseconds with OpenSSL 3+ (provider and cipher-table loading, key conversion), an
-# SSL object on it microseconds. Callbacks reach their endpoint through the connection's app
-# data. Session caching is off, so no handshake can skip the certificate check. The cache dies
-# with the certificate.
+# costs a fraction of a millisecond with OpenSSL 3+ (provider and cipher-table loading, key
+# conversion), an SSL object on it microseconds. Callbacks reach their endpoint through the
+# connection's app data. Session caching is off, so no handshake can skip the certificate check.
+# The cache dies with the certificate.
 _ContextKey = tuple[tuple[str, ...], bytes, bool]
 _CONTEXTS: weakref.WeakKeyDictionary[Certificate, dict[_ContextKey, SSL.Context]] = (
     weakref.WeakKeyDictionary()
@@ -523,8 +523,13 @@ def _verify_callback(
 
 
 def _info_callback(connection: SSL.Connection, where: int, value: int) -> None:
-    endpoint: DtlsEndpoint = connection.get_app_data()
-    endpoint._on_info(where, value)
+    if where & _ALERT:  # called on every state change; only alerts matter
+        endpoint: DtlsEndpoint = connection.get_app_data()
+        endpoint._on_alert(bool(where & _READ), value)
+
+
+_ALERT = SSL.SSL_CB_ALERT
+_READ = SSL.SSL_CB_READ
 
 
 _ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
