@@ -172,6 +172,7 @@ class DtlsEndpoint:
         self._events: deque[Event] = deque()
         # Retransmission (see module docstring).
         self._flight: list[bytes] = []
+        self._flight_first_message: int | None = None  # its first handshake message_seq
         self._interval = INITIAL_RETRANSMIT_INTERVAL
         self._retransmit_at: float | None = None
         self._arm_on_send = False
@@ -349,11 +350,16 @@ class DtlsEndpoint:
             self._arm_on_send = False
         if not output:
             return
+        first_message = _first_message_seq(output)
+        # OpenSSL re-sends a flight by itself when its wall-clock timer ran out while it was
+        # reading: the same messages again, which must not restart the back-off.
+        resent = first_message is not None and first_message == self._flight_first_message
         self._flight = pack_records(output, self.mtu)
+        self._flight_first_message = first_message
         self._outbox.extend(self._flight)
         if complete:
             self._holds_final_flight = True  # we sent the last flight: answer its retransmits
-        elif not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: that one is stateless
+        elif not resent and not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: stateless
             self._interval = INITIAL_RETRANSMIT_INTERVAL
             self._retransmissions = 0
             self._retransmit_at = None
@@ -572,6 +578,15 @@ def _inspect(data: bytes) -> tuple[int, int, int]:
     except DtlsError:
         pass
     return end, app_records, other
+
+
+def _first_message_seq(output: bytes) -> int | None:
+    """The message_seq of the handshake message opening a flight (plaintext epoch 0)."""
+    if len(output) < RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH or output[0] != HANDSHAKE:
+        return None
+    if output[3:5] != b"\x00\x00":  # epoch
+        return None
+    return int(_LENGTH.unpack_from(output, RECORD_HEADER_LENGTH + 4)[0])
 
 
 def _is_hello_verify_request(output: bytes) -> bool:
