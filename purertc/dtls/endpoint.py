@@ -17,7 +17,11 @@ On expiry it first calls ``DTLSv1_handle_timeout``: when the wall clock agrees w
 (a real deployment), OpenSSL re-sends the flight with fresh record sequence numbers and freshly
 protected Finished, and that output becomes the stored flight. When OpenSSL declines (simulated
 time), the stored datagrams are sent again byte for byte; the peer's replay window discards the
-records it already has and keeps the ones it missed.
+records it already has and keeps the ones it missed. Our deadline is armed when the flight
+leaves (``datagrams_to_send``), after OpenSSL started its own, and both back off alike, so on a
+real clock OpenSSL's has always run out when ours does. If OpenSSL re-sends by itself (its timer
+ran out while it was reading), the same flight is recognised by its first message_seq and the
+back-off goes on rather than restarting.
 
 A byte-identical retransmission cannot prompt the peer to retransmit (it is a replay to it), which
 matters for the last flight: the side that sends it (the server, in a full handshake) has no timer
