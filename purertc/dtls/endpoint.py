@@ -17,7 +17,11 @@ On expiry it first calls ``DTLSv1_handle_timeout``: when the wall clock agrees w
 (a real deployment), OpenSSL re-sends the flight with fresh record sequence numbers and freshly
 protected Finished, and that output becomes the stored flight. When OpenSSL declines (simulated
 time), the stored datagrams are sent again byte for byte; the peer's replay window discards the
-records it already has and keeps the ones it missed.
+records it already has and keeps the ones it missed. Our deadline is armed when the flight
+leaves (``datagrams_to_send``), after OpenSSL started its own, and both back off alike, so on a
+real clock OpenSSL's has always run out when ours does. If OpenSSL re-sends by itself (its timer
+ran out while it was reading), the same flight is recognised by its first message_seq and the
+back-off goes on rather than restarting.
 
 A byte-identical retransmission cannot prompt the peer to retransmit (it is a replay to it), which
 matters for the last flight: the side that sends it (the server, in a full handshake) has no timer
@@ -41,10 +45,11 @@ from __future__ import annotations
 import contextlib
 import hmac
 import secrets
+import struct
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
-from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL, crypto
 
 from purertc.dtls.certificate import Certificate
@@ -58,6 +63,7 @@ from purertc.dtls.framing import (
     HANDSHAKE_HEADER_LENGTH,
     HELLO_VERIFY_REQUEST,
     MAX_FRAGMENT_LENGTH,
+    RECORD_HEADER_LENGTH,
     iter_record_headers,
     pack_records,
     parse_handshake_fragments,
@@ -106,6 +112,9 @@ DEFAULT_SRTP_PROFILES: tuple[str, ...] = (
 _PROFILES_BY_OPENSSL_NAME = {profile.openssl_name: profile for profile in PROFILES.values()}
 
 _BIO_CHUNK = 1 << 16
+# More than any cipher suite adds to a record (header, explicit IV, MAC or tag, padding).
+_RECORD_OVERHEAD = 256
+_LENGTH = struct.Struct("!H")
 _MAX_READ = 1 << 16
 
 _NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
@@ -147,36 +156,15 @@ class DtlsEndpoint:
         ]
         self._max_retransmissions = max_retransmissions
 
-        context = SSL.Context(SSL.DTLS_METHOD)
-        context.set_min_proto_version(DTLS_1_2_VERSION)
-        context.set_max_proto_version(DTLS_1_2_VERSION)
-        context.use_certificate(certificate.x509)
-        context.use_privatekey(certificate.private_key)
-        context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, self._verify)
-        context.set_cipher_list(ciphers)
-        context.set_options(
-            SSL.OP_NO_QUERY_MTU
-            | SSL.OP_NO_TICKET
-            | (SSL.OP_NO_RENEGOTIATION or 0)
-            | SSL.OP_CIPHER_SERVER_PREFERENCE
+        context = _shared_context(
+            certificate,
+            tuple(p.openssl_name for p in self._srtp_profiles),
+            ciphers,
+            hello_verify,
+            token_bytes,
         )
-        if self._srtp_profiles:
-            context.set_tlsext_use_srtp(
-                b":".join(p.openssl_name.encode() for p in self._srtp_profiles)
-            )
-        context.set_info_callback(self._on_info)
-        if hello_verify:
-            # RFC 6347 §4.2.1. The cookie needs no client address: one endpoint serves one
-            # ICE-validated path, so a per-endpoint secret MAC is enough to prove a round trip.
-            cookie = hmac.digest(token_bytes(32), b"purertc dtls cookie", "sha256")
-            if SSL.OP_COOKIE_EXCHANGE is None:
-                raise DtlsError("hello_verify: this OpenSSL build has no cookie exchange")
-            context.set_options(SSL.OP_COOKIE_EXCHANGE)
-            context.set_cookie_generate_callback(lambda _conn: cookie)
-            context.set_cookie_verify_callback(
-                lambda _conn, offered: hmac.compare_digest(offered, cookie)
-            )
         self._connection = SSL.Connection(context, None)
+        self._connection.set_app_data(self)  # how the shared context's callbacks find us
         self._connection.set_ciphertext_mtu(mtu)
         if role == CLIENT:
             self._connection.set_connect_state()
@@ -188,6 +176,7 @@ class DtlsEndpoint:
         self._events: deque[Event] = deque()
         # Retransmission (see module docstring).
         self._flight: list[bytes] = []
+        self._flight_first_message: int | None = None  # its first handshake message_seq
         self._interval = INITIAL_RETRANSMIT_INTERVAL
         self._retransmit_at: float | None = None
         self._arm_on_send = False
@@ -223,10 +212,11 @@ class DtlsEndpoint:
             raise DtlsError(f"send: {len(data)} bytes exceed a record's {MAX_FRAGMENT_LENGTH}")
         try:
             self._connection.send(data)
+            record = self._connection.bio_read(len(data) + _RECORD_OVERHEAD)
         except SSL.Error as exc:
             self._fail(f"sending application data failed: {_describe(exc)}")
             return
-        self._outbox.extend(pack_records(self._read_output(), self.mtu))
+        self._outbox.append(record)  # one record, so one datagram
 
     def close(self) -> None:
         """Send close_notify and end the connection (RFC 5246 §7.2.1)."""
@@ -251,13 +241,18 @@ class DtlsEndpoint:
     # The five verbs ---------------------------------------------------------------------------
 
     def receive(self, data: bytes, now: float) -> None:
+        if self._state == _CONNECTED and _is_one_application_record(data):
+            # The hot path (every SCTP packet): one protected record in, at most one event out.
+            self._connection.bio_write(data)
+            self._read_application_data(1)
+            return
         if self._state in (_CLOSED, _FAILED):
             return
         if self._state == _NEW:
             if self.role == CLIENT:
                 return  # nothing has been asked yet
             self._state = _HANDSHAKING
-        end, app_records, peer_flight = _inspect(data)
+        end, app_records, contents = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
             return
@@ -266,12 +261,16 @@ class DtlsEndpoint:
         if self._state == _HANDSHAKING:
             self._advance_handshake()
         if self._state == _CONNECTED:
-            self._read_application_data(max(app_records, 1))
+            # Each application record is one recv; when the handshake just finished, OpenSSL
+            # may also hold records it buffered, so read until it has nothing left.
+            self._read_application_data(max(app_records, 1) if was_connected else None)
+            if contents == _ONLY_APPLICATION_DATA or self._state != _CONNECTED:
+                return  # application data alone never makes OpenSSL write
             output = self._read_output()
             if output:
                 self._outbox.extend(pack_records(output, self.mtu))
             elif (
-                peer_flight
+                contents == _PEER_FLIGHT
                 and was_connected
                 and self._holds_final_flight
                 and now >= self._final_flight_resent_at + INITIAL_RETRANSMIT_INTERVAL
@@ -319,7 +318,11 @@ class DtlsEndpoint:
     # OpenSSL plumbing -------------------------------------------------------------------------
 
     def _read_output(self) -> bytes:
-        """Everything OpenSSL wrote since the last call."""
+        """Everything OpenSSL wrote since the last call.
+
+        A read shorter than asked means the BIO is empty: that saves the call that would raise
+        WantReadError (an exception costs more than the read).
+        """
         chunks: list[bytes] = []
         while True:
             try:
@@ -329,7 +332,7 @@ class DtlsEndpoint:
             chunks.append(chunk)
             if len(chunk) < _BIO_CHUNK:
                 break
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _advance_handshake(self) -> None:
         try:
@@ -351,11 +354,16 @@ class DtlsEndpoint:
             self._arm_on_send = False
         if not output:
             return
+        first_message = _first_message_seq(output)
+        # OpenSSL re-sends a flight by itself when its wall-clock timer ran out while it was
+        # reading: the same messages again, which must not restart the back-off.
+        resent = first_message is not None and first_message == self._flight_first_message
         self._flight = pack_records(output, self.mtu)
+        self._flight_first_message = first_message
         self._outbox.extend(self._flight)
         if complete:
             self._holds_final_flight = True  # we sent the last flight: answer its retransmits
-        elif not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: that one is stateless
+        elif not resent and not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: stateless
             self._interval = INITIAL_RETRANSMIT_INTERVAL
             self._retransmissions = 0
             self._retransmit_at = None
@@ -389,8 +397,11 @@ class DtlsEndpoint:
             )
         )
 
-    def _read_application_data(self, records: int) -> None:
-        for _ in range(records):
+    def _read_application_data(self, records: int | None) -> None:
+        """Up to ``records`` decrypted records as events (``None``: all OpenSSL has)."""
+        count = 0
+        while records is None or count < records:
+            count += 1
             try:
                 data = self._connection.recv(_MAX_READ)
             except SSL.WantReadError:
@@ -436,13 +447,11 @@ class DtlsEndpoint:
 
     # OpenSSL callbacks: they only record facts, never raise --------------------------------
 
-    def _verify(
-        self, _connection: SSL.Connection, x509: crypto.X509, _errno: int, depth: int, _ok: int
-    ) -> bool:
+    def _verify(self, x509: crypto.X509, depth: int) -> bool:
         """Accept the peer's self-signed leaf certificate iff it matches a remote fingerprint."""
         if depth != 0:
             return True  # RFC 8842 §5: only the end-entity certificate is bound to the SDP
-        der = x509.to_cryptography().public_bytes(Encoding.DER)
+        der = crypto.dump_certificate(crypto.FILETYPE_ASN1, x509)
         if der == self._remote_certificate:
             return True
         reason = fingerprint_mismatch(der, self._remote_fingerprints)
@@ -452,33 +461,136 @@ class DtlsEndpoint:
         self._remote_certificate = der
         return True
 
-    def _on_info(self, _connection: SSL.Connection, where: int, value: int) -> None:
-        if where & SSL.SSL_CB_ALERT and value >> 8 == 2:  # level fatal
-            if where & SSL.SSL_CB_READ:
+    def _on_alert(self, received: bool, value: int) -> None:
+        if value >> 8 == 2:  # fatal
+            if received:
                 self._alert_received = value & 0xFF
             else:
                 self._alert_sent = value & 0xFF
 
 
-def _inspect(data: bytes) -> tuple[int, int, bool]:
+# One SSL_CTX per certificate and configuration, shared by every endpoint using them (a server
+# answering many peers with one certificate, a peer connection re-handshaking): building one
+# costs a fraction of a millisecond with OpenSSL 3+ (provider and cipher-table loading, key
+# conversion), an SSL object on it microseconds. Callbacks reach their endpoint through the
+# connection's app data. Session caching is off, so no handshake can skip the certificate check.
+# The cache dies with the certificate.
+_ContextKey = tuple[tuple[str, ...], bytes, bool]
+_CONTEXTS: weakref.WeakKeyDictionary[Certificate, dict[_ContextKey, SSL.Context]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shared_context(
+    certificate: Certificate,
+    srtp_profiles: tuple[str, ...],
+    ciphers: bytes,
+    hello_verify: bool,
+    token_bytes: Callable[[int], bytes],
+) -> SSL.Context:
+    contexts = _CONTEXTS.setdefault(certificate, {})
+    key = (srtp_profiles, ciphers, hello_verify)
+    context = contexts.get(key)
+    if context is not None:
+        return context
+    context = SSL.Context(SSL.DTLS_METHOD)
+    context.use_certificate(certificate.x509)
+    context.use_privatekey(certificate.private_key)
+    context.set_min_proto_version(DTLS_1_2_VERSION)
+    context.set_max_proto_version(DTLS_1_2_VERSION)
+    context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, _verify_callback)
+    context.set_cipher_list(ciphers)
+    context.set_session_cache_mode(SSL.SESS_CACHE_OFF)
+    context.set_options(
+        SSL.OP_NO_QUERY_MTU
+        | SSL.OP_NO_TICKET
+        | (SSL.OP_NO_RENEGOTIATION or 0)
+        | SSL.OP_CIPHER_SERVER_PREFERENCE
+    )
+    if srtp_profiles:
+        context.set_tlsext_use_srtp(":".join(srtp_profiles).encode())
+    context.set_info_callback(_info_callback)
+    if hello_verify:
+        # RFC 6347 §4.2.1. The cookie needs no client address: each endpoint serves one
+        # ICE-validated path, so a secret MAC proves the client saw our HelloVerifyRequest.
+        cookie = hmac.digest(token_bytes(32), b"purertc dtls cookie", "sha256")
+        if SSL.OP_COOKIE_EXCHANGE is None:
+            raise DtlsError("hello_verify: this OpenSSL build has no cookie exchange")
+        context.set_options(SSL.OP_COOKIE_EXCHANGE)
+        context.set_cookie_generate_callback(lambda _conn: cookie)
+        context.set_cookie_verify_callback(
+            lambda _conn, offered: hmac.compare_digest(offered, cookie)
+        )
+    contexts[key] = context
+    return context
+
+
+def _verify_callback(
+    connection: SSL.Connection, x509: crypto.X509, _errno: int, depth: int, _ok: int
+) -> bool:
+    endpoint: DtlsEndpoint = connection.get_app_data()
+    return endpoint._verify(x509, depth)
+
+
+def _info_callback(connection: SSL.Connection, where: int, value: int) -> None:
+    if where & _ALERT:  # called on every state change; only alerts matter
+        endpoint: DtlsEndpoint = connection.get_app_data()
+        endpoint._on_alert(bool(where & _READ), value)
+
+
+_ALERT = SSL.SSL_CB_ALERT
+_READ = SSL.SSL_CB_READ
+
+
+_ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
+
+
+def _is_one_application_record(data: bytes) -> bool:
+    """The datagram is exactly one application-data record (the common case, checked inline)."""
+    return (
+        len(data) >= RECORD_HEADER_LENGTH
+        and data[0] == APPLICATION_DATA
+        and data[1] == 0xFE
+        and _LENGTH.unpack_from(data, 11)[0] + RECORD_HEADER_LENGTH == len(data)
+    )
+
+
+def _inspect(data: bytes) -> tuple[int, int, int]:
     """How many leading bytes are whole, well-formed records; how many of those carry
-    application data; and whether an epoch-0 handshake record (a peer's handshake flight) is
-    among them. Epoch-0 handshake records are plaintext, so their fragment headers are checked
-    too: OpenSSL treats a malformed one as fatal, a datagram we drop cannot be."""
+    application data; and what else is there: nothing, other records, or epoch-0 handshake
+    records (a peer's handshake flight).
+
+    Runs per datagram, so the common case (one application-data record) is checked inline;
+    anything else goes through the full walk, which also checks the fragment headers of
+    epoch-0 handshake records: OpenSSL treats a malformed one as fatal, a dropped datagram
+    cannot be."""
+    if _is_one_application_record(data):
+        return len(data), 1, _ONLY_APPLICATION_DATA
     end = 0
     app_records = 0
-    handshake_epoch0 = False
+    other = _ONLY_APPLICATION_DATA
     try:
         for header in iter_record_headers(data):
             if header.content_type == APPLICATION_DATA:
                 app_records += 1
             elif header.content_type == HANDSHAKE and header.epoch == 0:
                 parse_handshake_fragments(memoryview(data)[header.start : header.end])
-                handshake_epoch0 = True
+                other = _PEER_FLIGHT
+            else:
+                other = max(other, _OTHER_RECORDS)
             end = header.end
     except DtlsError:
         pass
-    return end, app_records, handshake_epoch0
+    return end, app_records, other
+
+
+def _first_message_seq(output: bytes) -> int | None:
+    """The message_seq of the handshake message opening a flight (plaintext epoch 0)."""
+    if len(output) < RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH or output[0] != HANDSHAKE:
+        return None
+    if output[3:5] != b"\x00\x00":  # epoch
+        return None
+    return int(_LENGTH.unpack_from(output, RECORD_HEADER_LENGTH + 4)[0])
 
 
 def _is_hello_verify_request(output: bytes) -> bool:

@@ -9,6 +9,7 @@ the SHA family browsers and RFC 8122 use and ignores the rest (md5/md2 are obsol
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 from purertc.dtls.errors import DtlsError
@@ -22,6 +23,8 @@ HASH_ALGORITHMS: dict[str, str] = {
     "sha-512": "sha512",
 }
 _DIGEST_SIZES = {name: hashlib.new(lib).digest_size for name, lib in HASH_ALGORITHMS.items()}
+
+_HEX_PAIRS = re.compile(r"[0-9A-F]{2}(?::[0-9A-F]{2})*")
 
 Fingerprint = tuple[str, str]
 """``(algorithm, value)``: ``("sha-256", "AB:CD:...")``, upper-case hex pairs joined by colons."""
@@ -45,13 +48,9 @@ def parse_fingerprint(text: str) -> Fingerprint:
     if len(parts) != 2:
         raise DtlsError(f"fingerprint: expected 'algorithm value', got {text!r}")
     algorithm, value = parts[0].lower(), parts[1].upper()
-    pairs = value.split(":")
-    if not all(len(pair) == 2 for pair in pairs):
+    if _HEX_PAIRS.fullmatch(value) is None:
         raise DtlsError(f"fingerprint value: expected colon-separated hex pairs, got {value!r}")
-    try:
-        raw = bytes.fromhex("".join(pairs))
-    except ValueError:
-        raise DtlsError(f"fingerprint value: not hexadecimal: {value!r}") from None
+    raw = bytes.fromhex(value.replace(":", ""))
     expected = _DIGEST_SIZES.get(algorithm)
     if expected is not None and len(raw) != expected:
         raise DtlsError(

@@ -70,6 +70,7 @@ MAX_RECORD_LENGTH = 2**14 + 2048
 #      } DTLSPlaintext;
 _RECORD_HEADER = struct.Struct("!BHHHIH")
 RECORD_HEADER_LENGTH = _RECORD_HEADER.size  # 13
+_RECORD_LENGTH = struct.Struct("!H")  # the length field alone, at offset 11
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,11 @@ def pack_records(data: bytes, mtu: int) -> list[bytes]:
     Records stay whole and in order (a DTLS record never spans datagrams, RFC 6347 §4.1.1); a
     single record larger than ``mtu`` goes alone in its datagram.
     """
+    if len(data) <= mtu or (
+        len(data) >= RECORD_HEADER_LENGTH
+        and _RECORD_LENGTH.unpack_from(data, 11)[0] + RECORD_HEADER_LENGTH == len(data)
+    ):
+        return [data] if data else []  # the common cases: it all fits, or it is one record
     datagrams: list[bytes] = []
     view = memoryview(data)
     start = 0

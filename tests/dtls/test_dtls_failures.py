@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from purertc.dtls import Certificate, DtlsEndpoint, Failed, HandshakeComplete
+from purertc.dtls import (
+    Certificate,
+    Closed,
+    DtlsEndpoint,
+    DtlsError,
+    Failed,
+    HandshakeComplete,
+)
 from purertc.dtls.framing import (
     APPLICATION_DATA,
     CLIENT_HELLO,
@@ -117,6 +124,8 @@ def test_garbage_after_handshake_is_dropped(garbage: bytes) -> None:
     sim, client, server, _ = connected_pair()
     server.receive(garbage, sim.now)
     client.receive(garbage, sim.now)
+    if garbage[:1] not in (b"\x15", b"\x16"):  # not framed as whole records: not even fed
+        assert server.dropped_datagrams == client.dropped_datagrams == 1
     client.send(b"still fine")
     sim.run_until(lambda: bool(received_data(sim, "b")), timeout=1)
     assert received_data(sim, "b") == [b"still fine"]
@@ -170,6 +179,18 @@ def test_several_records_in_one_datagram_are_all_delivered_once() -> None:
     server.receive(bundle, sim.now)  # the same three again: replays
     sim.flush()
     assert received_data(sim, "b") == [b"a", b"b", b"c"]
+
+
+def test_close_during_handshake_ends_quietly() -> None:
+    client, server = endpoint_pair()
+    client.start_handshake()
+    client.datagrams_to_send(0.0)
+    client.close()
+    assert client.datagrams_to_send(0.0) == [] and client.get_timer() is None
+    assert list(iter(client.next_event, None)) == [Closed("closed locally")]
+    client.close()  # idempotent
+    with pytest.raises(DtlsError, match="not established"):
+        client.send(b"x")
 
 
 def test_datagrams_after_failure_or_close_are_ignored() -> None:

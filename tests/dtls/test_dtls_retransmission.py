@@ -118,3 +118,23 @@ def test_peer_that_never_answers_fails_the_server_too() -> None:
     client.start_handshake()
     sim.run_until(lambda: ended(sim, "a") and ended(sim, "b"), timeout=60)
     assert "timed out" in events_of(sim, "b", Failed)[0].reason
+
+
+def test_openssl_resending_by_itself_does_not_restart_the_back_off() -> None:
+    """When OpenSSL's wall-clock timer runs out during a read it re-sends the flight itself
+    (no way to force that in simulated time, so the BIO output is replayed here)."""
+    client, server = endpoint_pair()
+    client.start_handshake()
+    (hello,) = client.datagrams_to_send(0.0)
+    client.handle_timer(1.0)
+    assert client.datagrams_to_send(1.0) == [hello] and client.get_timer() == 3.0
+    client._read_output = lambda: hello  # type: ignore[method-assign]
+    client._take_flight(complete=False)
+    assert client.datagrams_to_send(1.5) == [hello]
+    assert client.get_timer() == 3.0  # still the doubled interval, not 1.5 + 1
+    del client._read_output  # back to reading OpenSSL
+    server.receive(hello, 1.5)
+    for datagram in server.datagrams_to_send(1.5):
+        client.receive(datagram, 2.5)
+    assert client.datagrams_to_send(2.5)  # the next flight: the timer starts over
+    assert client.get_timer() == 3.5

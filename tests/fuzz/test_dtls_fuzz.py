@@ -101,6 +101,19 @@ def test_server_receive_never_raises_during_handshake(datagrams: list[bytes]) ->
             assert isinstance(event, Failed) and event.reason
 
 
+@given(st.lists(inputs, min_size=1, max_size=4))
+def test_client_receive_never_raises_while_waiting_for_the_server(datagrams: list[bytes]) -> None:
+    client = DtlsEndpoint(certificate(), "client", other_certificate().fingerprints)
+    client.start_handshake()
+    client.datagrams_to_send(0.0)
+    for now, datagram in enumerate(datagrams):
+        client.receive(datagram, float(now))
+        client.handle_timer(float(now))
+        client.datagrams_to_send(float(now))
+        while (event := client.next_event()) is not None:
+            assert isinstance(event, Failed) and event.reason
+
+
 @cache
 def _connected_client_flight() -> tuple[list[bytes], list[bytes]]:
     """The datagrams of one recorded handshake, each direction."""
