@@ -201,6 +201,11 @@ cdef class RtpPacket:
         self.extension_profile, self.extension_data = _encode(elements, two_byte=two_byte)
         self._extensions = MappingProxyType(dict(elements))
 
+    def set_extension_block(self, profile, data):
+        self.extension_profile = profile
+        self.extension_data = bytes(data) if profile is not None else b""
+        self._extensions = None if profile is not None else _EMPTY
+
     def set_extension(self, ext_id, value):
         elements = dict(self.extensions)
         elements[ext_id] = bytes(value)
