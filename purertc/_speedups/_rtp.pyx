@@ -37,6 +37,43 @@ cdef inline void _put32(unsigned char* p, unsigned long long v):
     p[3] = v & 0xFF
 
 
+cdef dict _decode_block(long long profile, bytes raw):
+    """RFC 8285 elements (same rules as purertc.rtp.extensions.decode_extensions)."""
+    cdef dict elements = {}
+    cdef Py_ssize_t length = PyBytes_GET_SIZE(raw), pos = 0, start
+    cdef const unsigned char* buf = <const unsigned char*>PyBytes_AS_STRING(raw)
+    cdef int ext_id
+    if profile == 0xBEDE:
+        while pos < length:
+            if buf[pos] == 0:
+                pos += 1
+                continue
+            ext_id = buf[pos] >> 4
+            if ext_id == 15:
+                break
+            start = pos + 1
+            pos = start + (buf[pos] & 0x0F) + 1
+            if pos > length:
+                raise _RtpError(f"header extension id {ext_id}: length overruns the block")
+            if ext_id not in elements:
+                elements[ext_id] = raw[start:pos]
+    elif profile & 0xFFF0 == 0x1000:
+        while pos < length:
+            ext_id = buf[pos]
+            if ext_id == 0:
+                pos += 1
+                continue
+            if pos + 2 > length:
+                raise _RtpError(f"header extension id {ext_id}: length byte missing")
+            start = pos + 2
+            pos = start + buf[pos + 1]
+            if pos > length:
+                raise _RtpError(f"header extension id {ext_id}: length overruns the block")
+            if ext_id not in elements:
+                elements[ext_id] = raw[start:pos]
+    return elements
+
+
 cdef class RtpPacket:
     """One RTP packet (compiled twin; see purertc.rtp.packet.RtpPacket)."""
 
@@ -187,7 +224,9 @@ cdef class RtpPacket:
     @property
     def extensions(self):
         if self._extensions is None:
-            self._extensions = MappingProxyType(_decode(self.extension_profile, self.extension_data))
+            self._extensions = MappingProxyType(
+                _decode_block(self.extension_profile, self.extension_data)
+            )
         return self._extensions
 
     @extensions.setter
