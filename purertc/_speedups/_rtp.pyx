@@ -118,8 +118,8 @@ cdef class RtpPacket:
             self.extensions = extensions
         self.padding_size = padding_size
 
-    @classmethod
-    def parse(cls, data):
+    @staticmethod
+    def parse(data):
         cdef bytes raw = data if type(data) is bytes else bytes(data)
         cdef Py_ssize_t length = PyBytes_GET_SIZE(raw)
         cdef const unsigned char* buf = <const unsigned char*>PyBytes_AS_STRING(raw)
@@ -148,7 +148,7 @@ cdef class RtpPacket:
                 raise _RtpError(f"RTP header extension length {words} words overruns the packet")
             packet.extension_profile = (buf[pos] << 8) | buf[pos + 1]
             pos = start + 4 * words
-            packet.extension_data = raw[start:pos]
+            packet.extension_data = PyBytes_FromStringAndSize(<const char*>buf + start, pos - start)
             packet._extensions = None
         else:
             packet.extension_profile = None
@@ -158,10 +158,10 @@ cdef class RtpPacket:
             pad = buf[length - 1]
             if pad == 0 or pad > length - pos:
                 raise _RtpError(f"RTP padding count {pad} invalid for {length - pos} bytes")
-            packet.payload = raw[pos:length - pad]
-            packet.padding_data = raw[length - pad:]
+            packet.payload = PyBytes_FromStringAndSize(<const char*>buf + pos, length - pad - pos)
+            packet.padding_data = PyBytes_FromStringAndSize(<const char*>buf + length - pad, pad)
         else:
-            packet.payload = raw[pos:]
+            packet.payload = PyBytes_FromStringAndSize(<const char*>buf + pos, length - pos)
             packet.padding_data = b""
         packet.marker = buf[1] >> 7
         packet.payload_type = buf[1] & 0x7F
