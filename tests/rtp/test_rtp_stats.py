@@ -122,3 +122,32 @@ def test_transport_cc_feedback_splits_when_a_delta_does_not_fit() -> None:
         assert isinstance(parsed, TransportFeedback)
         times += [t for _, t in parsed.arrivals_us()]
     assert times == [1_000_000, 20_000_000]
+
+
+def test_rtcp_interval_a7() -> None:
+    import random
+
+    from purertc.rtp.rtcp_interval import COMPENSATION, rtcp_interval, update_average_size
+
+    rng = random.Random(3)
+    # 2 members, we send: the 5 s minimum dominates; halved before the first report
+    values = [rtcp_interval(2, 1, 1000.0, True, 100.0, False, rng) for _ in range(200)]
+    assert min(values) >= 5.0 * 0.5 / COMPENSATION
+    assert max(values) <= 5.0 * 1.5 / COMPENSATION
+    first = [rtcp_interval(2, 1, 1000.0, True, 100.0, True, rng) for _ in range(200)]
+    assert max(first) <= 2.5 * 1.5 / COMPENSATION
+    # 1000 receivers on a small budget: the size term dominates, receivers get 75%
+    large = rtcp_interval(1000, 10, 500.0, False, 100.0, False, random.Random(0))
+    base = 100.0 * 990 / (500.0 * 0.75)
+    assert base * 0.5 / COMPENSATION <= large <= base * 1.5 / COMPENSATION
+    assert update_average_size(100.0, 260) == 110.0
+
+
+def test_static_payload_types() -> None:
+    from purertc.rtp.payload_types import STATIC_PAYLOAD_TYPES, is_dynamic, is_rtcp_conflict
+
+    assert STATIC_PAYLOAD_TYPES[0].encoding == "PCMU"
+    assert STATIC_PAYLOAD_TYPES[8].clock_rate == 8000
+    assert STATIC_PAYLOAD_TYPES[9].clock_rate == 8000
+    assert is_dynamic(96) and not is_dynamic(34)
+    assert is_rtcp_conflict(72) and not is_rtcp_conflict(96)
