@@ -1,8 +1,10 @@
 """RTP/RTCP framing and VP8 packetization: purertc (pure and compiled) vs aiortc.
 
 Same inputs in the same process: a captured Opus packet with two one-byte extensions (parse,
-parse + read extensions, serialize), the aiortc SR+SDES compound RTCP packet, and a 10 kB VP8
-frame split into packets of aiortc's 1300-byte budget.
+parse + read extensions, serialize; aiortc given the matching extension map), a plain PCMU
+packet, the aiortc SR+SDES compound RTCP packet, and a 10 kB VP8 frame split into packets of
+aiortc's 1300-byte budget. Our parse keeps the extension block raw until it is read; the
+"parse + read extensions" row measures the decode too.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ if not VECTORS.exists():
     VECTORS = ROOT.parent.parent / "shared" / "vectors"
 
 RTP = (VECTORS / "rtp" / "mediasoup_packet3.raw").read_bytes()
+PCMU = (VECTORS / "rtp" / "aiortc_pcmu_plain.bin").read_bytes()
 COMPOUND = bytes.fromhex(
     "81c8000c6d2453eade46475b151a005c66a8dd3e0000010d000034f58ef891ed00000000000000f6"
     "0000007f000000000000000081ca000c6d2453ea01267b36336634353965612d343166652d343437"
@@ -64,6 +67,11 @@ def cases() -> list[Case]:
             aiortc=lambda: aiortc_rtp.RtpPacket.parse(RTP, AIORTC_MAP),
         ),
         Case(
+            "RTP parse (PCMU, no ext)",
+            purertc=lambda: PureRtpPacket.parse(PCMU),
+            aiortc=lambda: aiortc_rtp.RtpPacket.parse(PCMU),
+        ),
+        Case(
             "RTP parse + read extensions",
             purertc=lambda: PureRtpPacket.parse(RTP).extensions,
             aiortc=lambda: aiortc_rtp.RtpPacket.parse(RTP, AIORTC_MAP).extensions,
@@ -83,8 +91,9 @@ def cases() -> list[Case]:
         compiled = CompiledRtpPacket
         compiled_packet = compiled.parse(RTP)
         result[0].extra["compiled"] = lambda: compiled.parse(RTP)
-        result[1].extra["compiled"] = lambda: compiled.parse(RTP).extensions
-        result[2].extra["compiled"] = compiled_packet.serialize
+        result[1].extra["compiled"] = lambda: compiled.parse(PCMU)
+        result[2].extra["compiled"] = lambda: compiled.parse(RTP).extensions
+        result[3].extra["compiled"] = compiled_packet.serialize
     try:
         from purertc.rtp.codecs.vp8 import Vp8Packetizer
     except ImportError:

@@ -37,6 +37,43 @@ cdef inline void _put32(unsigned char* p, unsigned long long v):
     p[3] = v & 0xFF
 
 
+cdef dict _decode_block(long long profile, bytes raw):
+    """RFC 8285 elements (same rules as purertc.rtp.extensions.decode_extensions)."""
+    cdef dict elements = {}
+    cdef Py_ssize_t length = PyBytes_GET_SIZE(raw), pos = 0, start
+    cdef const unsigned char* buf = <const unsigned char*>PyBytes_AS_STRING(raw)
+    cdef int ext_id
+    if profile == 0xBEDE:
+        while pos < length:
+            if buf[pos] == 0:
+                pos += 1
+                continue
+            ext_id = buf[pos] >> 4
+            if ext_id == 15:
+                break
+            start = pos + 1
+            pos = start + (buf[pos] & 0x0F) + 1
+            if pos > length:
+                raise _RtpError(f"header extension id {ext_id}: length overruns the block")
+            if ext_id not in elements:
+                elements[ext_id] = raw[start:pos]
+    elif profile & 0xFFF0 == 0x1000:
+        while pos < length:
+            ext_id = buf[pos]
+            if ext_id == 0:
+                pos += 1
+                continue
+            if pos + 2 > length:
+                raise _RtpError(f"header extension id {ext_id}: length byte missing")
+            start = pos + 2
+            pos = start + buf[pos + 1]
+            if pos > length:
+                raise _RtpError(f"header extension id {ext_id}: length overruns the block")
+            if ext_id not in elements:
+                elements[ext_id] = raw[start:pos]
+    return elements
+
+
 cdef class RtpPacket:
     """One RTP packet (compiled twin; see purertc.rtp.packet.RtpPacket)."""
 
@@ -81,8 +118,8 @@ cdef class RtpPacket:
             self.extensions = extensions
         self.padding_size = padding_size
 
-    @classmethod
-    def parse(cls, data):
+    @staticmethod
+    def parse(data):
         cdef bytes raw = data if type(data) is bytes else bytes(data)
         cdef Py_ssize_t length = PyBytes_GET_SIZE(raw)
         cdef const unsigned char* buf = <const unsigned char*>PyBytes_AS_STRING(raw)
@@ -111,7 +148,7 @@ cdef class RtpPacket:
                 raise _RtpError(f"RTP header extension length {words} words overruns the packet")
             packet.extension_profile = (buf[pos] << 8) | buf[pos + 1]
             pos = start + 4 * words
-            packet.extension_data = raw[start:pos]
+            packet.extension_data = PyBytes_FromStringAndSize(<const char*>buf + start, pos - start)
             packet._extensions = None
         else:
             packet.extension_profile = None
@@ -121,10 +158,10 @@ cdef class RtpPacket:
             pad = buf[length - 1]
             if pad == 0 or pad > length - pos:
                 raise _RtpError(f"RTP padding count {pad} invalid for {length - pos} bytes")
-            packet.payload = raw[pos:length - pad]
-            packet.padding_data = raw[length - pad:]
+            packet.payload = PyBytes_FromStringAndSize(<const char*>buf + pos, length - pad - pos)
+            packet.padding_data = PyBytes_FromStringAndSize(<const char*>buf + length - pad, pad)
         else:
-            packet.payload = raw[pos:]
+            packet.payload = PyBytes_FromStringAndSize(<const char*>buf + pos, length - pos)
             packet.padding_data = b""
         packet.marker = buf[1] >> 7
         packet.payload_type = buf[1] & 0x7F
@@ -187,7 +224,9 @@ cdef class RtpPacket:
     @property
     def extensions(self):
         if self._extensions is None:
-            self._extensions = MappingProxyType(_decode(self.extension_profile, self.extension_data))
+            self._extensions = MappingProxyType(
+                _decode_block(self.extension_profile, self.extension_data)
+            )
         return self._extensions
 
     @extensions.setter
@@ -200,6 +239,11 @@ cdef class RtpPacket:
         two_byte = self.extension_profile is not None and _is_two_byte(self.extension_profile)
         self.extension_profile, self.extension_data = _encode(elements, two_byte=two_byte)
         self._extensions = MappingProxyType(dict(elements))
+
+    def set_extension_block(self, profile, data):
+        self.extension_profile = profile
+        self.extension_data = bytes(data) if profile is not None else b""
+        self._extensions = None if profile is not None else _EMPTY
 
     def set_extension(self, ext_id, value):
         elements = dict(self.extensions)

@@ -5,7 +5,10 @@ is built (``PURERTC_PURE=1`` forces the pure-Python reference).
 """
 
 from .errors import RtpError
+from .events import Frame, FrameReady, KeyframeNeeded
 from .implementation import IMPLEMENTATION, RtpPacket
+from .jitter import JitterBuffer
+from .nack import NackGenerator, RetransmissionBuffer
 from .rtcp import UnknownRtcpPacket, parse_rtcp, serialize_rtcp
 from .rtcp_feedback import (
     FullIntraRequest,
@@ -27,10 +30,27 @@ from .rtcp_reports import (
     SourceDescription,
 )
 from .rtcp_xr import ExtendedReport, XrBlock
+from .rtx import unwrap_rtx, wrap_rtx
+from .stats import ReceiverStatistics, SenderStatistics, receiver_report
+from .transport_cc import PacketResult, TransportFeedbackRecorder, TransportSequenceStamper
 from .twcc import TransportFeedback
 
 __all__ = [
     "IMPLEMENTATION",
+    "Frame",
+    "FrameReady",
+    "JitterBuffer",
+    "KeyframeNeeded",
+    "NackGenerator",
+    "PacketResult",
+    "ReceiverStatistics",
+    "RetransmissionBuffer",
+    "SenderStatistics",
+    "TransportFeedbackRecorder",
+    "TransportSequenceStamper",
+    "receiver_report",
+    "unwrap_rtx",
+    "wrap_rtx",
     "ApplicationDefined",
     "Bye",
     "ExtendedReport",

@@ -55,30 +55,32 @@ def decode_extensions(profile: int, raw: bytes) -> dict[int, bytes]:
     if profile == ONE_BYTE_PROFILE:
         while pos < length:
             byte = raw[pos]
-            if byte == 0:  # padding
+            if not byte:  # padding
                 pos += 1
                 continue
             ext_id = byte >> 4
             if ext_id == 15:  # RFC 8285 §4.2: reserved, stop processing the block
                 break
-            end = pos + 1 + (byte & 0x0F) + 1
-            if end > length:
+            start = pos + 1
+            pos = start + (byte & 0x0F) + 1
+            if pos > length:
                 raise RtpError(f"header extension id {ext_id}: length overruns the block")
-            elements.setdefault(ext_id, raw[pos + 1 : end])
-            pos = end
+            if ext_id not in elements:
+                elements[ext_id] = raw[start:pos]
     elif is_two_byte_profile(profile):
         while pos < length:
             ext_id = raw[pos]
-            if ext_id == 0:  # padding
+            if not ext_id:  # padding
                 pos += 1
                 continue
             if pos + 2 > length:
                 raise RtpError(f"header extension id {ext_id}: length byte missing")
-            end = pos + 2 + raw[pos + 1]
-            if end > length:
+            start = pos + 2
+            pos = start + raw[pos + 1]
+            if pos > length:
                 raise RtpError(f"header extension id {ext_id}: length overruns the block")
-            elements.setdefault(ext_id, raw[pos + 2 : end])
-            pos = end
+            if ext_id not in elements:
+                elements[ext_id] = raw[start:pos]
     return elements
 
 

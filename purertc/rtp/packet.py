@@ -243,6 +243,12 @@ class RtpPacket:
         self.extension_profile, self.extension_data = encode_extensions(elements, two_byte=two_byte)
         self._extensions = MappingProxyType(dict(elements))
 
+    def set_extension_block(self, profile: int | None, data: bytes) -> None:
+        """Replace the raw extension block (e.g. copied from another packet) as is."""
+        self.extension_profile = profile
+        self.extension_data = bytes(data) if profile is not None else b""
+        self._extensions = None if profile is not None else _EMPTY
+
     def set_extension(self, ext_id: int, value: bytes) -> None:
         """Add or replace one element, re-encoding the block."""
         elements = dict(self.extensions)

@@ -90,32 +90,33 @@ def parse_rtcp(data: bytes | bytearray | memoryview) -> list[RtcpPacket]:
     if not length:
         raise RtpError("RTCP datagram is empty")
     packets: list[RtcpPacket] = []
+    append = packets.append
+    unpack_header = COMMON_HEADER.unpack_from
+    parsers = _PARSERS
     pos = 0
     while pos < length:
         if pos + 4 > length:
             raise RtpError(f"RTCP header truncated at offset {pos}")
-        first, packet_type, words = COMMON_HEADER.unpack_from(data, pos)
+        first, packet_type, words = unpack_header(data, pos)
         if first & 0xC0 != 0x80:
             raise RtpError(f"RTCP version {first >> 6} at offset {pos}: only version 2 exists")
         end = pos + 4 + 4 * words
         if end > length:
             raise RtpError(f"RTCP length {words} at offset {pos} overruns the datagram")
-        body_end = end
         if first & 0x20:
             pad = data[end - 1]
             if pad == 0 or pad > end - pos - 4:
                 raise RtpError(f"RTCP padding count {pad} at offset {pos} is invalid")
-            body_end = end - pad
-            padding = data[body_end:end]
+            body = data[pos + 4 : end - pad]
+            padding = data[end - pad : end]
         else:
+            body = data[pos + 4 : end]
             padding = b""
-        parser = _PARSERS.get(packet_type)
+        parser = parsers.get(packet_type)
         if parser is None:
-            packets.append(
-                UnknownRtcpPacket(packet_type, first & 0x1F, data[pos + 4 : body_end], padding)
-            )
+            append(UnknownRtcpPacket(packet_type, first & 0x1F, body, padding))
         else:
-            packets.append(parser(first & 0x1F, data[pos + 4 : body_end], padding))
+            append(parser(first & 0x1F, body, padding))
         pos = end
     return packets
 

@@ -77,9 +77,9 @@ class ReportBlock(NamedTuple):
 def _parse_blocks(body: bytes, offset: int, count: int) -> tuple[ReportBlock, ...]:
     """``count`` report blocks from ``offset`` (the caller checked the length)."""
     blocks = []
-    for ssrc, lost, highest, jitter, lsr, dlsr in _REPORT_BLOCK.iter_unpack(
-        body[offset : offset + 24 * count]
-    ):
+    unpack = _REPORT_BLOCK.unpack_from
+    for index in range(count):
+        ssrc, lost, highest, jitter, lsr, dlsr = unpack(body, offset + 24 * index)
         cumulative = lost & 0xFFFFFF
         if cumulative & 0x800000:
             cumulative -= 1 << 24

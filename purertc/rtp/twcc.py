@@ -214,8 +214,10 @@ class TransportFeedback(RtcpPacket):
         first = next((t for t in arrivals_us if t is not None), None)
         if first is None:
             raise RtpError("TWCC feedback needs at least one received packet")
-        reference_time = first // REFERENCE_UNIT_US
-        previous = reference_time * REFERENCE_UNIT_US // DELTA_UNIT_US  # in 250 µs ticks
+        reference = first // REFERENCE_UNIT_US
+        previous = reference * REFERENCE_UNIT_US // DELTA_UNIT_US  # in 250 µs ticks
+        # the field is a signed 24-bit count of 64 ms that wraps (about every 12 days)
+        reference_time = ((reference + (1 << 23)) & 0xFFFFFF) - (1 << 23)
         statuses = []
         deltas = []
         for arrival in arrivals_us:

@@ -176,3 +176,21 @@ def test_depacketizers_mutated_packetizer_output(mime: str) -> None:
             del trial[rng.randrange(len(trial))]
         with contextlib.suppress(RtpError):
             depacketizer.depacketize(trial)
+
+
+@given(data=st.binary(max_size=40))
+def test_payload_headers_random_bytes(data: bytes) -> None:
+    from purertc.rtp.codecs import TelephoneEvent, Vp8Descriptor, Vp9Descriptor
+    from purertc.rtp.codecs.av1 import read_leb128, split_obus
+    from purertc.rtp.codecs.h264 import nal_types
+
+    for parse in (
+        TelephoneEvent.parse,
+        Vp8Descriptor.parse,
+        Vp9Descriptor.parse,
+        split_obus,
+        nal_types,
+        lambda d: read_leb128(d, 0),
+    ):
+        with contextlib.suppress(RtpError):
+            parse(data)

@@ -380,3 +380,15 @@ def test_serializer_rejects_out_of_range() -> None:
         ApplicationDefined(0, 1, b"TOOLONG").serialize()
     with pytest.raises(RtpError):
         TransportFeedback(1, 2, 0, 0, 0, (1, 1), (3,)).serialize()
+
+
+def test_twcc_reference_time_wraps_to_signed_24_bits() -> None:
+    arrival = ((1 << 23) + 5) * 64_000 + 1000  # beyond the positive range of the field
+    packet = TransportFeedback.from_arrivals(1, 2, 0, 0, [arrival, arrival + 500])
+    assert packet.reference_time == -(1 << 23) + 5
+    (parsed,) = parse_rtcp(packet.serialize())
+    assert isinstance(parsed, TransportFeedback)
+    times = [t for _, t in parsed.arrivals_us()]
+    assert times[0] is not None and times[1] is not None
+    assert times[1] - times[0] == 500
+    assert times[0] % 64_000 == 1000

@@ -142,12 +142,17 @@ class Vp8Packetizer(Packetizer):
             raise RtpError("VP8 frame is empty")
         picture_id = self.picture_id
         self.picture_id = (picture_id + 1) & 0x7FFF
-        first = Vp8Descriptor(start=True, picture_id=picture_id).serialize()
-        rest = Vp8Descriptor(start=False, picture_id=picture_id).serialize()
+        # X=1 with I=1 and a 15-bit PictureID: the descriptor Vp8Descriptor would serialize,
+        # written directly since this runs once per video packet.
+        pid = bytes((0x80, 0x80 | picture_id >> 8, picture_id & 0xFF))
+        first = b"\x90" + pid
+        rest = b"\x80" + pid
+        view = memoryview(frame)
         payloads = []
         pos = 0
-        for index, size in enumerate(split_evenly(len(frame), self.mtu - len(first))):
-            payloads.append((rest if index else first) + frame[pos : pos + size])
+        join = b"".join
+        for size in split_evenly(len(frame), self.mtu - 4):
+            payloads.append(join((rest if pos else first, view[pos : pos + size])))
             pos += size
         return payloads
 
