@@ -108,8 +108,10 @@ class DataChannelManager:
         return ChannelState.CLOSED if channel is None else channel.state
 
     def buffered_amount(self, channel_id: int) -> int:
-        """Bytes of this channel's messages the association has not yet had acknowledged."""
-        self._get(channel_id)
+        """Bytes of this channel's messages the association has not yet had acknowledged.
+
+        Still answers once the channel is closed (W3C keeps ``bufferedAmount`` readable).
+        """
         return self._association.buffered_amount(channel_id)
 
     def next_event(self) -> Event | None:
@@ -211,11 +213,15 @@ class DataChannelManager:
         )
 
     def close(self, channel_id: int) -> None:
-        """Close by resetting our outgoing stream (RFC 8831 §6.7); idempotent.
+        """Close by resetting our outgoing stream (RFC 8831 §6.7).
 
-        The channel is closed when the reset completes or the peer resets its side.
+        The channel is closed when the reset completes or the peer resets its side. Like the
+        W3C ``close()``, closing a channel that is closing or closed does nothing; so does an
+        id the manager does not know, since a closed channel's id is forgotten.
         """
-        channel = self._get(channel_id)
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            return
         if channel.state is ChannelState.CONNECTING:
             # Never announced: nothing on the wire to undo.
             del self._channels[channel_id]

@@ -444,6 +444,8 @@ def test_local_close_resets_the_stream_and_closes_when_done() -> None:
     assert drain(manager) == [ChannelOpen(2)] and manager.dropped_messages == 1
     manager.handle_sctp_event(sctp.StreamsResetIncoming((channel,)), 1.1)
     assert drain(manager) == []
+    manager.close(channel)  # closing a closed (forgotten) channel does nothing
+    assert fake.resets == [(channel,)] and drain(manager) == []
     assert manager.create_channel("reuse", now=1.2) == channel
 
 
@@ -525,8 +527,10 @@ def test_buffered_amount_and_low_threshold() -> None:
     manager.handle_sctp_event(sctp.BufferedAmountLow(channel), 1.0)
     manager.handle_sctp_event(sctp.BufferedAmountLow(40), 1.0)  # no such channel: ignored
     assert drain(manager) == [BufferedAmountLow(channel)]
-    with pytest.raises(DcepError):
-        manager.buffered_amount(40)
+    manager.close(channel)
+    manager.handle_sctp_event(sctp.StreamsResetIncoming((channel,)), 1.0)
+    assert manager.state(channel) is ChannelState.CLOSED
+    assert manager.buffered_amount(channel) == 100  # readable after close, as in W3C
 
 
 # --------------------------------------------------------------------------- robustness
