@@ -73,6 +73,10 @@ class Channel:
 
     parameters: ChannelParameters
     state: ChannelState = ChannelState.CONNECTING
+    # the send options, copied out of the parameters for the per-message path
+    ordered: bool = field(init=False)
+    max_retransmits: int | None = field(init=False)
+    max_lifetime: float | None = field(init=False)
     awaiting_ack: bool = False
     reset_requested: bool = False  # we called reset_streams for it
     outgoing_reset: bool = False  # our outgoing stream is reset
@@ -80,3 +84,8 @@ class Channel:
     partial: list[bytes] = field(default_factory=list)  # deprecated PPID 52/54 pieces
     partial_ppid: int = 0
     partial_size: int = 0
+
+    def __post_init__(self) -> None:
+        self.ordered = self.parameters.ordered
+        self.max_retransmits = self.parameters.max_retransmits
+        self.max_lifetime = self.parameters.max_lifetime

@@ -45,6 +45,17 @@ DEFAULT_MAX_MESSAGE_SIZE = 262144
 # peer opening thousands of channels cannot make us hold thousands of half messages.
 PARTIAL_BUDGET_MESSAGES = 4
 
+# Plain ints and members bound once: enum attribute lookups cost on the per-message path.
+_DCEP = int(Ppid.DCEP)
+_STRING = int(Ppid.STRING)
+_STRING_PARTIAL = int(Ppid.STRING_PARTIAL)
+_BINARY = int(Ppid.BINARY)
+_BINARY_PARTIAL = int(Ppid.BINARY_PARTIAL)
+_STRING_EMPTY = int(Ppid.STRING_EMPTY)
+_BINARY_EMPTY = int(Ppid.BINARY_EMPTY)
+_OPEN = ChannelState.OPEN
+_CLOSED = ChannelState.CLOSED
+
 _ACK = DataChannelAck().serialize()
 _EMPTY_PAYLOAD = b"\x00"  # RFC 8831 §6.6: SCTP cannot carry an empty user message
 
@@ -97,8 +108,10 @@ class DataChannelManager:
         return ChannelState.CLOSED if channel is None else channel.state
 
     def buffered_amount(self, channel_id: int) -> int:
-        """Bytes of this channel's messages the association has not yet had acknowledged."""
-        self._get(channel_id)
+        """Bytes of this channel's messages the association has not yet had acknowledged.
+
+        Still answers once the channel is closed (W3C keeps ``bufferedAmount`` readable).
+        """
         return self._association.buffered_amount(channel_id)
 
     def next_event(self) -> Event | None:
@@ -163,20 +176,25 @@ class DataChannelManager:
                 raise
         return id
 
-    def send(self, channel_id: int, data: str | bytes, now: float) -> None:
-        """Queue one message: ``str`` goes as UTF-8 text, anything else as binary."""
-        channel = self._get(channel_id)
-        if channel.state is not ChannelState.OPEN:
-            raise DcepError(f"channel {channel_id} is {channel.state.value}, not open")
+    def send(self, channel_id: int, data: str | bytes | bytearray | memoryview, now: float) -> None:
+        """Queue one message: ``str`` goes as UTF-8 text, ``bytes``-like as binary.
+
+        Raises :class:`DcepError` if the channel is not open, :class:`MessageTooLargeError`
+        past the peer's limit, and lets the association's own ``SctpError`` (a
+        ``ValueError`` too) through, e.g. once it is shutting down.
+        """
+        channel = self._channels.get(channel_id)
+        if channel is None or channel.state is not _OPEN:
+            raise self._not_open(channel_id, channel)
         if isinstance(data, str):
             try:
-                payload = data.encode("utf-8")
+                payload = data.encode()
             except UnicodeEncodeError as error:
                 raise DcepError(f"message is not encodable as UTF-8: {error.reason}") from None
-            ppid = Ppid.STRING if payload else Ppid.STRING_EMPTY
-        elif isinstance(data, bytes | bytearray | memoryview):
+            ppid = _STRING if payload else _STRING_EMPTY
+        elif isinstance(data, (bytes, bytearray, memoryview)):
             payload = bytes(data)
-            ppid = Ppid.BINARY if payload else Ppid.BINARY_EMPTY
+            ppid = _BINARY if payload else _BINARY_EMPTY
         else:  # bytes(5) would quietly send five zero bytes
             raise TypeError(f"message must be str or bytes, not {type(data).__name__}")
         limit = self._association.remote_max_message_size
@@ -184,23 +202,26 @@ class DataChannelManager:
             raise MessageTooLargeError(
                 f"message of {len(payload)} bytes exceeds the peer's max-message-size {limit}"
             )
-        parameters = channel.parameters
         self._association.send(
             channel_id,
             payload or _EMPTY_PAYLOAD,
             ppid,
-            ordered=parameters.ordered or channel.awaiting_ack,
-            max_retransmits=parameters.max_retransmits,
-            max_lifetime=parameters.max_lifetime,
+            ordered=channel.ordered or channel.awaiting_ack,
+            max_retransmits=channel.max_retransmits,
+            max_lifetime=channel.max_lifetime,
             now=now,
         )
 
     def close(self, channel_id: int) -> None:
-        """Close by resetting our outgoing stream (RFC 8831 §6.7); idempotent.
+        """Close by resetting our outgoing stream (RFC 8831 §6.7).
 
-        The channel is closed when the reset completes or the peer resets its side.
+        The channel is closed when the reset completes or the peer resets its side. Like the
+        W3C ``close()``, closing a channel that is closing or closed does nothing; so does an
+        id the manager does not know, since a closed channel's id is forgotten.
         """
-        channel = self._get(channel_id)
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            return
         if channel.state is ChannelState.CONNECTING:
             # Never announced: nothing on the wire to undo.
             del self._channels[channel_id]
@@ -240,9 +261,15 @@ class DataChannelManager:
 
     def _get(self, channel_id: int) -> Channel:
         channel = self._channels.get(channel_id)
-        if channel is None or channel.state is ChannelState.CLOSED:
+        if channel is None or channel.state is _CLOSED:
             raise DcepError(f"no open or pending channel with id {channel_id}")
         return channel
+
+    @staticmethod
+    def _not_open(channel_id: int, channel: Channel | None) -> DcepError:
+        if channel is None or channel.state is _CLOSED:
+            return DcepError(f"no open or pending channel with id {channel_id}")
+        return DcepError(f"channel {channel_id} is {channel.state.value}, not open")
 
     def _allocate_id(self) -> int:
         for candidate in range(self._parity, MAX_STREAM_ID + 1, 2):
@@ -254,7 +281,7 @@ class DataChannelManager:
         """Send the OPEN (unless negotiated) and open the channel."""
         channel_id = channel.parameters.id
         if open_message is not None:
-            self._association.send(channel_id, open_message, Ppid.DCEP, ordered=True, now=now)
+            self._association.send(channel_id, open_message, _DCEP, ordered=True, now=now)
             channel.awaiting_ack = True
         channel.state = ChannelState.OPEN
         self._events.append(ChannelOpen(channel_id))
@@ -279,45 +306,41 @@ class DataChannelManager:
             # Only an established association delivers data: its AssociationEstablished was
             # lost on the way (or the manager was created late without established=True).
             self._on_established(now)
-        if ppid == Ppid.DCEP:
+        if ppid == _DCEP:
             self._on_dcep(stream_id, data, now)
             return
         channel = self._channels.get(stream_id)
-        if channel is None or channel.state is ChannelState.CLOSED:
+        if channel is None or channel.state is _CLOSED:
             self.dropped_messages += 1
             return
         # A user message can only follow the peer's ACK on the stream, or overtake it when
         # sent unordered (Firefox does): either way the peer has the channel, so take it as
         # the ACK (RFC 8832 §6).
         channel.awaiting_ack = False
-        if ppid == Ppid.STRING or ppid == Ppid.BINARY:
+        if ppid in (_BINARY, _STRING):
             if channel.partial:
                 whole = self._finish_partial(channel, ppid, data)
                 if whole is None:
                     return
                 data = whole
-            self._deliver(channel, ppid, data)
-        elif ppid == Ppid.STRING_PARTIAL or ppid == Ppid.BINARY_PARTIAL:
+            if ppid == _BINARY:
+                self._events.append(ChannelMessage(stream_id, data))
+                return
+            try:
+                text = data.decode()
+            except UnicodeDecodeError as error:
+                reason = f"string message is not valid UTF-8 (byte {error.start}), dropped"
+                self._events.append(ChannelError(stream_id, reason))
+                return
+            self._events.append(ChannelMessage(stream_id, text))
+        elif ppid in (_STRING_PARTIAL, _BINARY_PARTIAL):
             self._add_partial(channel, ppid, data)
-        elif ppid == Ppid.STRING_EMPTY:
+        elif ppid == _STRING_EMPTY:
             self._events.append(ChannelMessage(stream_id, ""))
-        elif ppid == Ppid.BINARY_EMPTY:
+        elif ppid == _BINARY_EMPTY:
             self._events.append(ChannelMessage(stream_id, b""))
         else:
             self._events.append(ChannelError(stream_id, f"unknown PPID {ppid}, message dropped"))
-
-    def _deliver(self, channel: Channel, ppid: int, data: bytes) -> None:
-        channel_id = channel.parameters.id
-        if ppid == Ppid.BINARY:
-            self._events.append(ChannelMessage(channel_id, data))
-            return
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            reason = f"string message is not valid UTF-8 (byte {error.start}), dropped"
-            self._events.append(ChannelError(channel_id, reason))
-            return
-        self._events.append(ChannelMessage(channel_id, text))
 
     def _add_partial(self, channel: Channel, ppid: int, data: bytes) -> None:
         """Collect a piece of a message sent with the deprecated partial PPIDs (52/54)."""
@@ -338,7 +361,7 @@ class DataChannelManager:
         """Join the collected pieces with the last one. If the last one is of the other type,
         the pieces are dropped (with an error event) and it stands alone; None if the whole
         would be too large."""
-        expected = Ppid.STRING if channel.partial_ppid == Ppid.STRING_PARTIAL else Ppid.BINARY
+        expected = _STRING if channel.partial_ppid == _STRING_PARTIAL else _BINARY
         if ppid != expected:
             self._drop_partial(channel, "partial message ended with the other type")
             return last
@@ -394,7 +417,7 @@ class DataChannelManager:
             self._events.append(ChannelError(stream_id, reason))
             return
         try:
-            self._association.send(stream_id, _ACK, Ppid.DCEP, ordered=True, now=now)
+            self._association.send(stream_id, _ACK, _DCEP, ordered=True, now=now)
         except ValueError as error:
             self._events.append(ChannelError(stream_id, f"cannot acknowledge channel: {error}"))
             return

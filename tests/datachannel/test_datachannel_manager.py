@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from purertc.datachannel import (
     BufferedAmountLow,
@@ -442,6 +444,8 @@ def test_local_close_resets_the_stream_and_closes_when_done() -> None:
     assert drain(manager) == [ChannelOpen(2)] and manager.dropped_messages == 1
     manager.handle_sctp_event(sctp.StreamsResetIncoming((channel,)), 1.1)
     assert drain(manager) == []
+    manager.close(channel)  # closing a closed (forgotten) channel does nothing
+    assert fake.resets == [(channel,)] and drain(manager) == []
     assert manager.create_channel("reuse", now=1.2) == channel
 
 
@@ -523,8 +527,10 @@ def test_buffered_amount_and_low_threshold() -> None:
     manager.handle_sctp_event(sctp.BufferedAmountLow(channel), 1.0)
     manager.handle_sctp_event(sctp.BufferedAmountLow(40), 1.0)  # no such channel: ignored
     assert drain(manager) == [BufferedAmountLow(channel)]
-    with pytest.raises(DcepError):
-        manager.buffered_amount(40)
+    manager.close(channel)
+    manager.handle_sctp_event(sctp.StreamsResetIncoming((channel,)), 1.0)
+    assert manager.state(channel) is ChannelState.CLOSED
+    assert manager.buffered_amount(channel) == 100  # readable after close, as in W3C
 
 
 # --------------------------------------------------------------------------- robustness
@@ -557,3 +563,36 @@ def test_unknown_association_events_are_ignored() -> None:
     manager.handle_sctp_event(object(), 0.0)  # type: ignore[arg-type]
     manager.handle_sctp_event(Sent(0, b"", 0, True, None, None, 0.0), 0.0)  # type: ignore[arg-type]
     assert drain(manager) == []
+
+
+@given(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=10),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=10),
+    st.booleans(),
+    st.one_of(
+        st.tuples(st.none(), st.none()),
+        st.tuples(st.integers(0, 65535), st.none()),
+        st.tuples(st.none(), st.integers(0, 65535)),
+    ),
+    st.integers(0, 65535),
+)
+def test_the_peer_sees_the_channel_we_created(
+    label: str,
+    protocol: str,
+    ordered: bool,
+    reliability: tuple[int | None, int | None],
+    priority: int,
+) -> None:
+    ours, fake = make(is_client=True)
+    channel = ours.create_channel(
+        label,
+        protocol=protocol,
+        ordered=ordered,
+        max_retransmits=reliability[0],
+        max_packet_life_time=reliability[1],
+        priority=priority,
+        now=0.0,
+    )
+    theirs, _ = make(is_client=False)
+    theirs.handle_sctp_event(sctp.DataReceived(channel, Ppid.DCEP, fake.sent[0].data, False), 0.0)
+    assert theirs.parameters(channel) == ours.parameters(channel)

@@ -299,3 +299,33 @@ def test_both_sides_close_the_same_channel_at_once() -> None:
     assert a.manager.create_channel("again", now=sim.now) == channel
     sim.flush()
     sim.run_until(lambda: b.manager.state(channel) is ChannelState.OPEN, 2)
+
+
+def test_garbage_from_the_peer_becomes_channel_errors() -> None:
+    """A misbehaving peer writes straight to its association: bad DCEP, bad UTF-8, an
+    unknown PPID and data on a stream with no channel. Nothing raises; the channel lives on."""
+    sim, a, b = connected()
+    channel = a.manager.create_channel("victim", now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: b.manager.state(channel) is ChannelState.OPEN, 2)
+    for stream_id, ppid, payload in [
+        (channel, Ppid.DCEP, b"\x03\x00\x00"),  # truncated OPEN
+        (channel, Ppid.DCEP, b"\x09"),  # no such DCEP message
+        (channel, Ppid.STRING, b"\xff\xfe"),  # not UTF-8
+        (channel, 1234, b"?"),  # unknown PPID
+        (40, Ppid.STRING, b"nobody home"),  # no channel on that stream
+        (channel, Ppid.STRING, b"still fine"),
+    ]:
+        b.association.send(stream_id, payload, ppid, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: ChannelMessage(channel, "still fine") in sim.events["a"], 2)
+    errors = [e for e in sim.events["a"] if isinstance(e, ChannelError)]
+    assert [e.id for e in errors] == [channel] * 4
+    assert [r.split(":")[0].split(" (")[0] for r in (e.reason for e in errors)] == [
+        "malformed DCEP message",
+        "malformed DCEP message",
+        "string message is not valid UTF-8",
+        "unknown PPID 1234, message dropped",
+    ]
+    assert a.manager.dropped_messages == 1
+    assert a.manager.state(channel) is ChannelState.OPEN

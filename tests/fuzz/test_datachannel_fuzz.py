@@ -34,10 +34,12 @@ from tests.datachannel.fake_association import FakeAssociation
 from tests.support import load_json_vector
 
 _vectors = load_json_vector("sctp/pion_dcep_open_and_ack.json")["vectors"]
+_bundle = bytes.fromhex(load_json_vector("sctp/pion_cookie_echo_bundled_dcep_open.json")["hex"])
 SEEDS = [bytes.fromhex(v["hex"]) for v in _vectors] + [
+    _bundle[64:79],  # the DATA chunk's user data: DATA_CHANNEL_OPEN "foo"
     DataChannelOpen(
         ChannelType.PARTIAL_RELIABLE_REXMIT_UNORDERED, "label", "éproto", 512, 5
-    ).serialize()
+    ).serialize(),
 ]
 
 
@@ -47,6 +49,10 @@ def _parse_only_dcep_error(data: bytes) -> None:
     except DcepError:
         return
     assert message.serialize() == data  # whatever parses re-serializes byte for byte
+
+
+def test_bundled_seed_is_the_dcep_open() -> None:
+    assert parse_dcep(SEEDS[3]) == DataChannelOpen(ChannelType.RELIABLE, "foo", priority=0)
 
 
 @given(st.binary(max_size=64))
