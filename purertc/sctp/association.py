@@ -27,6 +27,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from crc32c import crc32c
+
 from purertc.sctp import chunks as ch
 from purertc.sctp import parameters as pm
 from purertc.sctp.chunks import (
@@ -68,6 +70,10 @@ from purertc.sctp.packet import COMMON_HEADER_SIZE, encode_packet, iter_chunks, 
 from purertc.sctp.tsn import MASK16, MASK32, ssn_newer, unwrap32
 
 _PORTS_TAG = struct.Struct("!HHI")
+_PORTS = struct.Struct("!HH")
+_U32 = struct.Struct("!I")
+_CHECKSUM = struct.Struct("<I")
+_ZERO4 = b"\x00\x00\x00\x00"
 _HEARTBEAT_INFO = struct.Struct("!d")
 _MISSING = object()
 #: Chunk types we support beyond the base protocol, advertised in INIT / INIT ACK.
@@ -208,6 +214,7 @@ class Association:
         self.max_message_size = max_message_size
         self.remote_max_message_size = 65536
         self.mtu = mtu
+        self._rx_data = self._tx_data = False
         self.state = AssociationState.CLOSED
         self.stats = AssociationStats()
         self._rng = rng if rng is not None else random.SystemRandom()
@@ -225,6 +232,7 @@ class Association:
         # handshake
         self._local_tag = 0
         self._peer_tag = 0
+        self._update_headers()
         self._local_initial_tsn = 0
         self._peer_extensions: frozenset[int] = frozenset()
         self._t1: float | None = None
@@ -281,6 +289,25 @@ class Association:
         self._deferred_reset: _DeferredReset | None = None
         self._last_peer_result: tuple[int, int] = (-1, 0)  # (sequence, result) answered last
 
+    @property
+    def state(self) -> AssociationState:
+        return self._state
+
+    @state.setter
+    def state(self, value: AssociationState) -> None:
+        # membership in a frozenset of enums hashes in Python: decide once per state change
+        self._state = value
+        self._rx_data = value in _RECEIVES_DATA
+        self._tx_data = value in _TRANSMITS_DATA
+
+    def _update_headers(self) -> None:
+        """Precompute the common headers and their partial CRCs for both directions."""
+        ports = _PORTS.pack(self.local_port, self.remote_port)
+        self._tx_head = ports + _U32.pack(self._peer_tag)
+        self._tx_head_crc = crc32c(_ZERO4, crc32c(self._tx_head))
+        self._rx_head = _PORTS.pack(self.remote_port, self.local_port) + _U32.pack(self._local_tag)
+        self._rx_head_crc = crc32c(_ZERO4, crc32c(self._rx_head))
+
     # ------------------------------------------------------------------ commands
 
     def connect(self, now: float) -> None:
@@ -288,6 +315,7 @@ class Association:
         if self.state is not AssociationState.CLOSED or self._local_tag:
             raise SctpError(f"connect: association is {self.state.value}")
         self._local_tag = self._new_tag()
+        self._update_headers()
         self._local_initial_tsn = self._rng.getrandbits(32)
         self.state = AssociationState.COOKIE_WAIT
         self._t1_chunk = self._init_chunk()
@@ -342,7 +370,7 @@ class Association:
         else:
             view = memoryview(data)
             for start in range(0, size, fragment):
-                piece = bytes(view[start : start + fragment])
+                piece = view[start : start + fragment]
                 piece_flags = flags
                 if start == 0:
                     piece_flags |= FLAG_BEGIN
@@ -447,7 +475,7 @@ class Association:
                 self._add(self._forward_tsn_chunk())
             if self._sack_now or self._packets_unacked >= 2:
                 self._add(self._sack_chunk())
-            if self.state in _TRANSMITS_DATA and (self._send_queue or self._rtx_heap):
+            if self._tx_data and (self._send_queue or self._rtx_heap):
                 self._transmit_data(now)
             self._check_shutdown_progress(now)
             if self._pkt_chunks:
@@ -460,7 +488,11 @@ class Association:
     # ------------------------------------------------------------------ packet assembly
 
     def _pack(self, chunks: list[bytes]) -> bytes:
-        return encode_packet(self.local_port, self.remote_port, self._peer_tag, chunks)
+        """A packet to the peer: CRC32c continues from the precomputed header CRC."""
+        crc = self._tx_head_crc
+        for chunk in chunks:
+            crc = crc32c(chunk, crc)
+        return b"".join((self._tx_head, _CHECKSUM.pack(crc), *chunks))
 
     def _add(self, chunk: bytes) -> None:
         if self._pkt_size + len(chunk) > self._mtu_body and self._pkt_chunks:
@@ -473,11 +505,19 @@ class Association:
     # ------------------------------------------------------------------ receiving
 
     def _receive(self, data: bytes, now: float) -> None:
-        if len(data) < 16 or not packet_checksum_ok(data):
-            raise SctpError("packet: too short or bad checksum")
-        source, destination, tag = _PORTS_TAG.unpack_from(data)
-        if source != self.remote_port or destination != self.local_port:
-            raise SctpError(f"ports {source}->{destination} are not this association's")
+        if data[:8] == self._rx_head:
+            # the usual packet: our ports and tag, so the header's CRC is already known
+            if len(data) < 16 or _CHECKSUM.unpack_from(data, 8)[0] != crc32c(
+                data[12:], self._rx_head_crc
+            ):
+                raise SctpError("packet: too short or bad checksum")
+            tag = self._local_tag
+        else:
+            if len(data) < 16 or not packet_checksum_ok(data):
+                raise SctpError("packet: too short or bad checksum")
+            source, destination, tag = _PORTS_TAG.unpack_from(data)
+            if source != self.remote_port or destination != self.local_port:
+                raise SctpError(f"ports {source}->{destination} are not this association's")
         chunks = iter_chunks(data)
         first = chunks[0]
         if isinstance(first, InitChunk) and first.type == ch.INIT:  # §8.5.1 rule A: alone, tag 0
@@ -494,21 +534,20 @@ class Association:
         ):
             raise SctpError(f"verification tag {tag:#010x} is not ours")
         had_data = False
-        state = self.state
         for chunk in chunks:
             if isinstance(chunk, DataChunk):
-                if state in _RECEIVES_DATA:
+                if self._rx_data:
                     had_data = True
                     self._on_data(chunk)
             elif isinstance(chunk, SackChunk):
-                if state in _TRANSMITS_DATA:
+                if self._tx_data:
                     self._on_sack(chunk, now)
             elif isinstance(chunk, ForwardTsnChunk):
-                if state in _RECEIVES_DATA:
+                if self._rx_data:
                     had_data = True
                     self._on_forward_tsn(chunk)
             elif isinstance(chunk, ReconfigChunk):
-                if state in _RECEIVES_DATA or state in _TRANSMITS_DATA:
+                if self._rx_data or self._tx_data:
                     self._on_reconfig(chunk, now)
             elif isinstance(chunk, InitAckChunk):
                 self._on_init_ack(chunk, now)
@@ -538,7 +577,6 @@ class Association:
                 if not chunk.type & 0x80:
                     break
             # other known chunks (HEARTBEAT ACK, COOKIE ECHO out of place, I-DATA) are ignored
-            state = self.state
         if had_data:
             self._packets_unacked += 1
             if self._sack_timer is None and not self._sack_now:
@@ -631,6 +669,7 @@ class Association:
         self, tag: int, initial_tsn: int, rwnd: int, extensions: frozenset[int]
     ) -> None:
         self._peer_tag = tag
+        self._update_headers()
         self._peer_extensions = extensions
         self._cum = self._highest_received = initial_tsn - 1
         self._peer_rwnd = rwnd
@@ -654,6 +693,7 @@ class Association:
         if state in (_S.CLOSED, _S.COOKIE_WAIT, _S.COOKIE_ECHOED) and not self._closed_reported:
             if not self._local_tag or state is _S.CLOSED:
                 self._local_tag = contents.local_tag
+                self._update_headers()
                 self._local_initial_tsn = contents.local_initial_tsn
             elif contents.local_tag != self._local_tag:
                 raise SctpError("COOKIE ECHO: cookie for another association")
@@ -700,6 +740,7 @@ class Association:
                 # §5.2.6: the cookie expired on the way; start over with a fresh INIT
                 self.state = AssociationState.COOKIE_WAIT
                 self._peer_tag = 0
+                self._update_headers()
                 self._control.clear()
                 self._t1_chunk = self._init_chunk()
                 self._special.append((0, self._t1_chunk))
@@ -926,7 +967,10 @@ class Association:
                 self.stats.retransmissions += 1
                 self._send_chunk(chunk, now)
         queue = self._send_queue
-        add = self._add
+        packets = self._pkt_out
+        pending = self._pkt_chunks
+        filled = self._pkt_size
+        limit = self._mtu_body
         while queue:
             chunk = queue[0]
             if chunk.abandoned:
@@ -951,7 +995,15 @@ class Association:
             if self._rtt_tsn is None:
                 self._rtt_tsn = chunk.tsn
                 self._rtt_time = now
-            add(chunk.wire)
+            wire = chunk.wire  # _add() inlined
+            if filled + len(wire) > limit and pending:
+                packets.append(self._pack(pending))
+                pending = []
+                filled = 0
+            pending.append(wire)
+            filled += len(wire)
+        self._pkt_chunks = pending
+        self._pkt_size = filled
         if self._flight and self._t3 is None:
             self._t3 = now + self._rto
 
@@ -1159,7 +1211,7 @@ class Association:
     # ------------------------------------------------------------------ stream reset (RFC 6525)
 
     def _maybe_request_reset(self, now: float) -> None:
-        if self._reset_request is None and self._reset_queue and self.state in _TRANSMITS_DATA:
+        if self._reset_request is None and self._reset_queue and self._tx_data:
             streams = tuple(self._reset_queue)
             self._reset_queue.clear()
             self._reset_request = _ResetRequest(

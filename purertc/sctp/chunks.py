@@ -124,7 +124,9 @@ class DataChunk:
         )  # fmt: skip
 
 
-def encode_data(flags: int, tsn: int, stream_id: int, ssn: int, ppid: int, data: bytes) -> bytes:
+def encode_data(
+    flags: int, tsn: int, stream_id: int, ssn: int, ppid: int, data: bytes | memoryview
+) -> bytes:
     """A DATA chunk on the wire without building a :class:`DataChunk` (the sender's hot path)."""
     size = len(data)
     header = _DATA_HEADER.pack(DATA, flags, 16 + size, tsn, stream_id, ssn, ppid)
