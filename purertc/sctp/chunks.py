@@ -69,6 +69,7 @@ _IDATA_HEADER = struct.Struct("!BBHIHHII")
 _IDATA_FIELDS = struct.Struct("!IHHII")
 _INIT_FIELDS = struct.Struct("!IIHHI")
 _SACK_FIELDS = struct.Struct("!IIHH")
+_SACK_HEADER = struct.Struct("!BBHIIHH")
 _U32 = struct.Struct("!I")
 _U16X2 = struct.Struct("!HH")
 _U16U16U32 = struct.Struct("!HHI")
@@ -247,13 +248,18 @@ class SackChunk:
         dups = self.duplicates
         count_gaps = len(gaps)
         count_dups = len(dups)
-        flat = [offset for gap in gaps for offset in gap]
-        return _frame(
-            SACK,
-            self.flags,
-            _SACK_FIELDS.pack(self.cumulative_tsn, self.a_rwnd, count_gaps, count_dups)
-            + struct.pack(f"!{2 * count_gaps}H{count_dups}I", *flat, *dups),
-        )
+        head = _SACK_HEADER.pack(
+            SACK, self.flags, 16 + 4 * (count_gaps + count_dups), self.cumulative_tsn,
+            self.a_rwnd, count_gaps, count_dups,
+        )  # fmt: skip
+        if not count_gaps and not count_dups:
+            return head
+        pack_gap = _U16X2.pack
+        parts = [head]
+        parts.extend([pack_gap(start, end) for start, end in gaps])
+        if count_dups:
+            parts.append(struct.pack(f"!{count_dups}I", *dups))
+        return b"".join(parts)
 
 
 def _parse_sack(flags: int, body: bytes) -> SackChunk:
@@ -265,10 +271,12 @@ def _parse_sack(flags: int, body: bytes) -> SackChunk:
             f"SACK: {count_gaps} gap blocks and {count_dups} duplicates do not fit "
             f"chunk length {len(body) + 4}"
         )
-    values = struct.unpack_from(f"!{2 * count_gaps}H{count_dups}I", body, 12)
-    gap_values = values[: 2 * count_gaps]
-    gaps = tuple(zip(gap_values[::2], gap_values[1::2], strict=True))
-    return SackChunk(cum, rwnd, gaps, tuple(values[2 * count_gaps :]), flags)
+    if not count_gaps and not count_dups:
+        return SackChunk(cum, rwnd, (), (), flags)
+    end = 12 + 4 * count_gaps
+    gaps = tuple(_U16X2.iter_unpack(body[12:end])) if count_gaps else ()
+    dups = struct.unpack_from(f"!{count_dups}I", body, end) if count_dups else ()
+    return SackChunk(cum, rwnd, gaps, dups, flags)
 
 
 @dataclass(slots=True)
