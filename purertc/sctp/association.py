@@ -45,6 +45,8 @@ from purertc.sctp.chunks import (
     ErrorChunk,
     ForwardTsnChunk,
     HeartbeatAckChunk,
+    IDataChunk,
+    IForwardTsnChunk,
     InitAckChunk,
     InitChunk,
     ReconfigChunk,
@@ -54,6 +56,7 @@ from purertc.sctp.chunks import (
     ShutdownCompleteChunk,
     UnknownChunk,
     encode_data,
+    encode_idata,
 )
 from purertc.sctp.cookie import CookieContents, make_cookie, open_cookie
 from purertc.sctp.errors import SctpError
@@ -67,7 +70,7 @@ from purertc.sctp.events import (
     StreamsResetOutgoingDone,
 )
 from purertc.sctp.packet import COMMON_HEADER_SIZE, encode_packet, iter_chunks, packet_checksum_ok
-from purertc.sctp.tsn import MASK16, MASK32, ssn_newer, unwrap32
+from purertc.sctp.tsn import MASK16, MASK32, seq_newer, unwrap32
 
 _PORTS_TAG = struct.Struct("!HHI")
 _PORTS = struct.Struct("!HH")
@@ -75,9 +78,9 @@ _U32 = struct.Struct("!I")
 _CHECKSUM = struct.Struct("<I")
 _ZERO4 = b"\x00\x00\x00\x00"
 _HEARTBEAT_INFO = struct.Struct("!d")
-_MISSING = object()
 #: Chunk types we support beyond the base protocol, advertised in INIT / INIT ACK.
 _EXTENSIONS = bytes([ch.FORWARD_TSN, ch.RE_CONFIG])
+_INTERLEAVING = bytes([ch.I_DATA, ch.I_FORWARD_TSN])
 _MAX_GAP_BLOCKS = 128
 _MAX_DUPLICATES = 32
 #: A TSN further than this above our cumulative ack point is outside any sane window: dropped.
@@ -115,6 +118,8 @@ class AssociationConfig:
     receive_window: int = 1 << 20  # our a_rwnd; must exceed max_message_size
     outbound_streams: int = 65535
     inbound_streams: int = 65535
+    # RFC 8260 message interleaving (I-DATA, I-FORWARD-TSN), used when both ends offer it
+    enable_i_data: bool = False
 
 
 @dataclass
@@ -224,6 +229,8 @@ class Association:
         # packet assembly
         self._mtu_body = mtu - COMMON_HEADER_SIZE
         self._max_fragment = (self._mtu_body - 16) & ~3
+        self._use_i_data = False
+        self._seq_mask = MASK16  # SSNs (DATA) are 16-bit, MIDs (I-DATA) 32-bit
         self._special: list[tuple[int, bytes]] = []  # (verification tag, chunk) sent alone
         self._control: list[bytes] = []  # chunks for the next packet to the peer
         self._pkt_chunks: list[bytes] = []
@@ -263,16 +270,20 @@ class Association:
         self._error_count = 0
         self._advanced_ack = 0  # RFC 3758 Advanced.Peer.Ack.Point
         self._forward_tsn_pending = False
-        self._out_ssn: dict[int, int] = {}
+        self._out_ssn: dict[int, int] = {}  # next SSN (DATA) or ordered MID (I-DATA)
+        self._out_unordered_mid: dict[int, int] = {}
         self._buffered: dict[int, int] = {}
         self._low_threshold: dict[int, int] = {}
         # receiver
         self._cum = 0  # our cumulative TSN ack point (peer's TSNs)
-        self._pending: dict[int, DataChunk | None] = {}  # above _cum; None: delivered early
+        self._pending: dict[int, DataChunk | IDataChunk | None] = {}  # None: delivered early
         self._highest_received = 0
         self._duplicates: list[int] = []
         self._partial: list[DataChunk] = []
         self._partial_bytes = 0
+        # I-DATA fragments interleave: one partial message per (stream, unordered, MID)
+        self._i_partials: dict[tuple[int, bool, int], list[IDataChunk]] = {}
+        self._i_partial_bytes: dict[tuple[int, bool, int], int] = {}
         self._inbound = _InboundStreams()
         self._rwnd_used = 0
         self._last_advertised = self.config.receive_window
@@ -349,13 +360,21 @@ class Association:
             raise SctpError(f"send: stream id {stream_id} out of range")
         if ordered:
             ssn = self._out_ssn.get(stream_id, 0)
-            self._out_ssn[stream_id] = (ssn + 1) & MASK16
+            self._out_ssn[stream_id] = (ssn + 1) & self._seq_mask
             flags = 0
+        elif self._use_i_data:
+            ssn = self._out_unordered_mid.get(stream_id, 0)
+            self._out_unordered_mid[stream_id] = (ssn + 1) & MASK32
+            flags = FLAG_UNORDERED
         else:
             ssn = 0
             flags = FLAG_UNORDERED
         expires = None if max_lifetime is None else now + max_lifetime
         message = _Message(stream_id, ordered, ssn, max_retransmits, expires)
+        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
+        if self._use_i_data:
+            self._queue_idata(message, flags, ppid, data)
+            return
         queue = self._send_queue
         fragment = self._max_fragment
         tsn = self._next_tsn
@@ -382,7 +401,30 @@ class Association:
                 queue.append(chunk)
                 tsn += 1
         self._next_tsn = tsn
-        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
+
+    def _queue_idata(self, message: _Message, flags: int, ppid: int, data: bytes) -> None:
+        """Fragment into I-DATA chunks: the MID names the message, the FSN the fragment, and
+        the PPID rides in the first fragment only (RFC 8260 §2.1)."""
+        view = memoryview(data)
+        size = len(data)
+        fragment = self._max_fragment
+        stream_id = message.stream_id
+        tsn = self._next_tsn
+        for fsn, start in enumerate(range(0, size, fragment)):
+            piece = view[start : start + fragment]
+            piece_flags = flags
+            if start == 0:
+                piece_flags |= FLAG_BEGIN
+            if start + fragment >= size:
+                piece_flags |= FLAG_END
+            wire = encode_idata(
+                piece_flags, tsn & MASK32, stream_id, message.ssn, ppid if fsn == 0 else fsn, piece
+            )
+            chunk = _OutChunk(tsn, stream_id, len(piece), wire, message)
+            message.chunks.append(chunk)
+            self._send_queue.append(chunk)
+            tsn += 1
+        self._next_tsn = tsn
 
     def reset_streams(self, stream_ids: Sequence[int]) -> None:
         """Reset our outgoing side of these streams (RFC 6525 §5.1.2); the peer answers by
@@ -536,14 +578,18 @@ class Association:
         had_data = False
         for chunk in chunks:
             if isinstance(chunk, DataChunk):
-                if self._rx_data:
+                if self._rx_data and not self._use_i_data:
                     had_data = True
                     self._on_data(chunk)
             elif isinstance(chunk, SackChunk):
                 if self._tx_data:
                     self._on_sack(chunk, now)
-            elif isinstance(chunk, ForwardTsnChunk):
-                if self._rx_data:
+            elif isinstance(chunk, IDataChunk):
+                if self._rx_data and self._use_i_data:
+                    had_data = True
+                    self._on_data(chunk)
+            elif isinstance(chunk, (ForwardTsnChunk, IForwardTsnChunk)):
+                if self._rx_data and self._use_i_data == isinstance(chunk, IForwardTsnChunk):
                     had_data = True
                     self._on_forward_tsn(chunk)
             elif isinstance(chunk, ReconfigChunk):
@@ -598,7 +644,10 @@ class Association:
     def _our_parameters(self) -> list[pm.Parameter]:
         return [
             pm.Parameter(pm.PARAM_FORWARD_TSN_SUPPORTED, b""),
-            pm.Parameter(pm.PARAM_SUPPORTED_EXTENSIONS, _EXTENSIONS),
+            pm.Parameter(
+                pm.PARAM_SUPPORTED_EXTENSIONS,
+                _EXTENSIONS + (_INTERLEAVING if self.config.enable_i_data else b""),
+            ),
         ]
 
     def _on_init(self, init: InitChunk, now: float) -> None:
@@ -671,6 +720,9 @@ class Association:
         self._peer_tag = tag
         self._update_headers()
         self._peer_extensions = extensions
+        self._use_i_data = self.config.enable_i_data and ch.I_DATA in extensions
+        self._seq_mask = MASK32 if self._use_i_data else MASK16
+        self._max_fragment = (self._mtu_body - (20 if self._use_i_data else 16)) & ~3
         self._cum = self._highest_received = initial_tsn - 1
         self._peer_rwnd = rwnd
         self._ssthresh = rwnd
@@ -758,7 +810,7 @@ class Association:
 
     # ------------------------------------------------------------------ receiving data
 
-    def _on_data(self, chunk: DataChunk) -> None:
+    def _on_data(self, chunk: DataChunk | IDataChunk) -> None:
         cum = self._cum
         delta = (chunk.tsn - cum) & MASK32  # unwrap32() inlined: runs once per DATA chunk
         tsn = cum + (delta - 0x100000000 if delta & 0x80000000 else delta)
@@ -801,17 +853,20 @@ class Association:
     def _advance_cum(self) -> None:
         pending = self._pending
         cum = self._cum
-        while (chunk := pending.pop(cum + 1, _MISSING)) is not _MISSING:
+        while cum + 1 in pending:
             cum += 1
+            chunk = pending.pop(cum)
             self._cum = cum
             if chunk is not None:
-                assert isinstance(chunk, DataChunk)
                 self._consume(chunk)
             if self._deferred_reset is not None and self._deferred_reset.last_tsn == cum:
                 self._apply_deferred_reset()
 
-    def _consume(self, chunk: DataChunk) -> None:
+    def _consume(self, chunk: DataChunk | IDataChunk) -> None:
         """Reassemble in TSN order (§6.9) and deliver (§6.6)."""
+        if isinstance(chunk, IDataChunk):
+            self._consume_idata(chunk)
+            return
         flags = chunk.flags
         data = chunk.user_data
         partial = self._partial
@@ -847,6 +902,49 @@ class Association:
             return
         self._deliver_ordered(first.stream_id, first.stream_seq, first.ppid, data)
 
+    def _consume_idata(self, chunk: IDataChunk) -> None:
+        """RFC 8260 §2.1: fragments of several messages may interleave; each (stream, U, MID)
+        reassembles on its own, FSNs in TSN order."""
+        flags = chunk.flags
+        data = chunk.user_data
+        unordered = bool(flags & FLAG_UNORDERED)
+        key = (chunk.stream_id, unordered, chunk.message_id)
+        partials = self._i_partials
+        if flags & FLAG_BEGIN:
+            if key in partials:
+                self._drop_i_partial(key)
+            if not flags & FLAG_END:
+                partials[key] = [chunk]
+                self._i_partial_bytes[key] = len(data)
+                return
+            first = chunk
+        else:
+            parts = partials.get(key)
+            if parts is None or chunk.ppid_or_fsn != len(parts):
+                self._rwnd_used -= len(data)  # orphan or out-of-sequence fragment
+                return
+            parts.append(chunk)
+            total = self._i_partial_bytes[key] = self._i_partial_bytes[key] + len(data)
+            if total > self.max_message_size:
+                first = parts[0]
+                self._drop_i_partial(key)
+                if not unordered:
+                    self._deliver_ordered(first.stream_id, first.message_id, 0, None)
+                return
+            if not flags & FLAG_END:
+                return
+            first = parts[0]
+            data = b"".join([piece.user_data for piece in parts])
+            del partials[key], self._i_partial_bytes[key]
+        if unordered:
+            self._events.append(DataReceived(first.stream_id, first.ppid_or_fsn, data, True))
+            return
+        self._deliver_ordered(first.stream_id, first.message_id, first.ppid_or_fsn, data)
+
+    def _drop_i_partial(self, key: tuple[int, bool, int]) -> None:
+        del self._i_partials[key]
+        self._rwnd_used -= self._i_partial_bytes.pop(key)
+
     def _drop_partial(self) -> None:
         self._rwnd_used -= self._partial_bytes
         self._partial.clear()
@@ -859,15 +957,15 @@ class Association:
         if ssn == expected:
             if data is not None:
                 self._events.append(DataReceived(stream_id, ppid, data, False))
-            inbound.expected[stream_id] = (expected + 1) & MASK16
+            inbound.expected[stream_id] = (expected + 1) & self._seq_mask
             self._deliver_ordered_held(stream_id)
-        elif ssn_newer(ssn, expected):
+        elif seq_newer(ssn, expected, self._seq_mask):
             inbound.held.setdefault(stream_id, {})[ssn] = (ppid, data)
         elif data is not None:
             self._rwnd_used -= len(data)  # a stale SSN: protocol violation, drop
 
-    def _on_forward_tsn(self, chunk: ForwardTsnChunk) -> None:
-        """RFC 3758 §3.6: skip abandoned TSNs and the SSNs they carried."""
+    def _on_forward_tsn(self, chunk: ForwardTsnChunk | IForwardTsnChunk) -> None:
+        """RFC 3758 §3.6 / RFC 8260 §2.3: skip abandoned TSNs and the messages they carried."""
         new_cum = unwrap32(chunk.new_cumulative_tsn, self._cum)
         self._sack_now = True
         if new_cum <= self._cum or new_cum - self._cum > _MAX_TSN_AHEAD:
@@ -879,21 +977,29 @@ class Association:
                 self._rwnd_used -= len(skipped.user_data)
         if self._partial and unwrap32(self._partial[-1].tsn, new_cum) <= new_cum:
             self._drop_partial()
+        for key, parts in list(self._i_partials.items()):
+            if unwrap32(parts[-1].tsn, new_cum) <= new_cum:
+                self._drop_i_partial(key)
         self._cum = new_cum
         if new_cum > self._highest_received:
             self._highest_received = new_cum
+        if isinstance(chunk, ForwardTsnChunk):
+            skips = [(stream_id, ssn) for stream_id, ssn in chunk.streams]
+        else:  # unordered entries need no SSN bookkeeping: their partials went above
+            skips = [(stream_id, mid) for stream_id, flags, mid in chunk.streams if not flags & 1]
         inbound = self._inbound
-        for stream_id, ssn in chunk.streams:
+        mask = self._seq_mask
+        for stream_id, ssn in skips:
             expected = inbound.expected.get(stream_id, 0)
-            if ssn_newer(expected, ssn):
+            if seq_newer(expected, ssn, mask):
                 continue
             held = inbound.held.get(stream_id, {})
             # deliver held messages up to the skipped SSN, then resume after it
-            for early in sorted(s for s in held if not ssn_newer(s, ssn)):
+            for early in sorted(s for s in held if not seq_newer(s, ssn, mask)):
                 ppid, data = held.pop(early)
                 if data is not None:
                     self._events.append(DataReceived(stream_id, ppid, data, False))
-            inbound.expected[stream_id] = (ssn + 1) & MASK16
+            inbound.expected[stream_id] = (ssn + 1) & mask
             self._deliver_ordered_held(stream_id)
         if self._deferred_reset is not None and self._deferred_reset.last_tsn <= new_cum:
             self._apply_deferred_reset()
@@ -907,7 +1013,7 @@ class Association:
             ppid, data = held.pop(expected)
             if data is not None:
                 self._events.append(DataReceived(stream_id, ppid, data, False))
-            expected = (expected + 1) & MASK16
+            expected = (expected + 1) & self._seq_mask
         inbound.expected[stream_id] = expected
 
     def _sack_chunk(self) -> bytes:
@@ -1052,14 +1158,21 @@ class Association:
             self._forward_tsn_pending = True
 
     def _forward_tsn_chunk(self) -> bytes:
+        """FORWARD-TSN (RFC 3758 §3.2) or, with interleaving, I-FORWARD-TSN (RFC 8260 §2.3):
+        the new cumulative TSN and the last skipped SSN / MID per stream."""
         new_cum = self._advanced_ack
-        last_ssn: dict[int, int] = {}
+        last: dict[tuple[int, int], int] = {}
         outstanding = self._outstanding
         for tsn in range(self._acked_cum + 1, new_cum + 1):
             chunk = outstanding.get(tsn)
-            if chunk is not None and chunk.message.ordered:
-                last_ssn[chunk.stream_id] = chunk.message.ssn
-        return ForwardTsnChunk(new_cum & MASK32, tuple(sorted(last_ssn.items()))).serialize()
+            if chunk is not None:
+                message = chunk.message
+                last[(chunk.stream_id, 0 if message.ordered else 1)] = message.ssn
+        if self._use_i_data:
+            entries = tuple((sid, u, mid) for (sid, u), mid in sorted(last.items()))
+            return IForwardTsnChunk(new_cum & MASK32, entries).serialize()
+        ordered = tuple((sid, ssn) for (sid, u), ssn in sorted(last.items()) if not u)
+        return ForwardTsnChunk(new_cum & MASK32, ordered).serialize()
 
     def _release(self, chunk: _OutChunk) -> None:
         """The chunk no longer counts in its stream's buffered amount."""
@@ -1220,6 +1333,7 @@ class Association:
             )
             for stream_id in streams:
                 self._out_ssn.pop(stream_id, None)
+                self._out_unordered_mid.pop(stream_id, None)
             self._send_reset_request(now)
 
     def _send_reset_request(self, now: float) -> None:

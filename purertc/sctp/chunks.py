@@ -159,6 +159,11 @@ class IDataChunk:
     user_data: bytes
     type = I_DATA
 
+    @property
+    def ppid(self) -> int:
+        """The payload protocol id (meaningful on the first fragment, B bit set)."""
+        return self.ppid_or_fsn
+
     def serialize(self) -> bytes:
         data = self.user_data
         size = len(data)
@@ -167,6 +172,15 @@ class IDataChunk:
             self.message_id, self.ppid_or_fsn,
         )  # fmt: skip
         return b"".join((header, data, PAD[size & 3]))
+
+
+def encode_idata(
+    flags: int, tsn: int, stream_id: int, mid: int, ppid_or_fsn: int, data: bytes | memoryview
+) -> bytes:
+    """An I-DATA chunk on the wire (RFC 8260 §2.1), for the sender's hot path."""
+    size = len(data)
+    header = _IDATA_HEADER.pack(I_DATA, flags, 20 + size, tsn, stream_id, 0, mid, ppid_or_fsn)
+    return b"".join((header, data, PAD[size & 3]))
 
 
 def _parse_idata(flags: int, body: bytes) -> IDataChunk:

@@ -119,10 +119,11 @@ def test_stale_cookie_restarts_handshake() -> None:
     assert ErrorChunk in seen
 
 
-def test_stream_reset_both_ways() -> None:
+@pytest.mark.parametrize("i_data", [False, True], ids=["DATA", "I-DATA"])
+def test_stream_reset_both_ways(i_data: bool) -> None:
     """a resets stream 1; b performs it, answers with its own reset of stream 1 (Chrome needs
     that), and both sides learn both directions are closed. Then the stream is reused."""
-    a, b, sim = make_pair(seed=1)
+    a, b, sim = make_pair(seed=1, config=AssociationConfig(enable_i_data=i_data))
     a.send(1, b"before", 51, now=sim.now)
     a.reset_streams([1])
     sim.flush()
