@@ -214,6 +214,11 @@ class Association:
         config: AssociationConfig | None = None,
     ) -> None:
         self.config = config or AssociationConfig()
+        if self.config.receive_window <= max_message_size:
+            raise SctpError(
+                f"config: receive_window {self.config.receive_window} must exceed "
+                f"max_message_size {max_message_size} (a message is reassembled in the window)"
+            )
         self.local_port = local_port
         self.remote_port = remote_port
         self.max_message_size = max_message_size
@@ -369,6 +374,8 @@ class Association:
         else:
             ssn = 0
             flags = FLAG_UNORDERED
+        if ch.FORWARD_TSN not in self._peer_extensions:
+            max_retransmits = max_lifetime = None  # RFC 3758 §3.3: peer lacks PR-SCTP
         expires = None if max_lifetime is None else now + max_lifetime
         message = _Message(stream_id, ordered, ssn, max_retransmits, expires)
         self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
@@ -1325,6 +1332,9 @@ class Association:
     # ------------------------------------------------------------------ stream reset (RFC 6525)
 
     def _maybe_request_reset(self, now: float) -> None:
+        if self._reset_queue and ch.RE_CONFIG not in self._peer_extensions:
+            self._reset_queue.clear()  # RFC 6525 §3: a peer without RE-CONFIG cannot reset
+            return
         if self._reset_request is None and self._reset_queue and self._tx_data:
             streams = tuple(self._reset_queue)
             self._reset_queue.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from purertc.sctp import BufferedAmountLow, SctpError
-from purertc.sctp.association import AssociationConfig
+from purertc.sctp.association import Association, AssociationConfig
 from tests.netsim import Link
 from tests.sctp.sctp_harness import delivered_count, events_of, make_pair, received
 
@@ -223,3 +223,21 @@ def test_i_data_partial_reliability(ordered: bool) -> None:
     assert len(set(got)) == len(got) and 0 < len(got) < len(partial)
     if ordered:
         assert got == [m for m in partial if m in set(got)]
+
+
+def test_partial_reliability_falls_back_to_reliable_without_peer_support() -> None:
+    """RFC 3758 §3.3: a peer that did not offer FORWARD-TSN gets every message reliably."""
+    a, b, sim = make_pair(link=Link(loss=0.2), seed=17)
+    a._peer_extensions = frozenset()  # as if the peer's INIT had no Forward-TSN-Supported
+    messages = [b"m%d" % i for i in range(300)]
+    for message in messages:
+        a.send(3, message, 51, max_retransmits=0, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: delivered_count(sim, "b") == len(messages), 3600)
+    assert [e.data for e in received(sim, "b", 3)] == messages
+    assert a.stats.messages_abandoned == 0
+
+
+def test_receive_window_must_hold_a_whole_message() -> None:
+    with pytest.raises(SctpError, match="receive_window"):
+        Association(config=AssociationConfig(receive_window=100_000))
