@@ -77,7 +77,7 @@ _PORTS = struct.Struct("!HH")
 _U32 = struct.Struct("!I")
 _CHECKSUM = struct.Struct("<I")
 _ZERO4 = b"\x00\x00\x00\x00"
-_HEARTBEAT_INFO = struct.Struct("!d")
+_HEARTBEAT_INFO = struct.Struct("!dQ")  # our send time and a nonce, echoed by the peer
 #: Chunk types we support beyond the base protocol, advertised in INIT / INIT ACK.
 _EXTENSIONS = bytes([ch.FORWARD_TSN, ch.RE_CONFIG])
 _INTERLEAVING = bytes([ch.I_DATA, ch.I_FORWARD_TSN])
@@ -115,6 +115,7 @@ class AssociationConfig:
     max_retransmits: int = 10  # Association.Max.Retrans
     valid_cookie_life: float = 60.0  # Valid.Cookie.Life
     sack_delay: float = 0.2  # delayed SACK timer (§6.2: at most 500 ms)
+    heartbeat_interval: float | None = 30.0  # HB.interval (§8.3); None: never probe
     receive_window: int = 1 << 20  # our a_rwnd; must exceed max_message_size
     outbound_streams: int = 65535
     inbound_streams: int = 65535
@@ -251,6 +252,9 @@ class Association:
         self._t1_chunk = b""  # INIT or COOKIE ECHO to retransmit
         self._t1_count = 0
         self._t2: float | None = None
+        self._heartbeat_timer: float | None = None
+        self._heartbeat_nonce: int | None = None
+        self._last_data_sent = 0.0
         self._t2_count = 0
         # RTO (§6.3)
         self._rto = self.config.rto_initial
@@ -478,7 +482,10 @@ class Association:
 
     def get_timer(self) -> float | None:
         timer: float | None = None
-        for candidate in (self._t3, self._sack_timer, self._t1, self._t2, self._reconfig_timer):
+        for candidate in (
+            self._t3, self._sack_timer, self._t1, self._t2, self._reconfig_timer,
+            self._heartbeat_timer,
+        ):  # fmt: skip
             if candidate is not None and (timer is None or candidate < timer):
                 timer = candidate
         return timer
@@ -493,6 +500,8 @@ class Association:
             self._on_t3(now)
         if self._t2 is not None and now >= self._t2:
             self._on_t2(now)
+        if self._heartbeat_timer is not None and now >= self._heartbeat_timer:
+            self._on_heartbeat_timer(now)
         if self._reconfig_timer is not None and now >= self._reconfig_timer:
             self._reconfig_timer = None
             if self._reset_request is not None:
@@ -525,6 +534,7 @@ class Association:
             if self._sack_now or self._packets_unacked >= 2:
                 self._add(self._sack_chunk())
             if self._tx_data and (self._send_queue or self._rtx_heap):
+                self._last_data_sent = now
                 self._transmit_data(now)
             self._check_shutdown_progress(now)
             if self._pkt_chunks:
@@ -605,7 +615,7 @@ class Association:
             elif isinstance(chunk, InitAckChunk):
                 self._on_init_ack(chunk, now)
             elif isinstance(chunk, CookieAckChunk):
-                self._on_cookie_ack()
+                self._on_cookie_ack(now)
             elif isinstance(chunk, ch.HeartbeatChunk):
                 if self._peer_tag:
                     self._control.append(HeartbeatAckChunk(chunk.params).serialize())
@@ -620,6 +630,8 @@ class Association:
                 if self.state is AssociationState.SHUTDOWN_ACK_SENT:
                     self._close("shutdown")
                 return
+            elif isinstance(chunk, HeartbeatAckChunk):
+                self._on_heartbeat_ack(chunk, now)
             elif isinstance(chunk, ErrorChunk):
                 self._on_error(chunk, now)
             elif isinstance(chunk, UnknownChunk):
@@ -761,22 +773,56 @@ class Association:
                 contents.peer_extensions,
             )  # fmt: skip
             self._t1 = None
-            self._establish()
+            self._establish(now)
         elif contents.local_tag != self._local_tag or contents.peer_tag != self._peer_tag:
             raise SctpError("COOKIE ECHO: peer restart is not supported")  # §5.2.4 case A
         if self._peer_tag:
             self._control.append(CookieAckChunk().serialize())
         return True
 
-    def _on_cookie_ack(self) -> None:
+    def _on_cookie_ack(self, now: float) -> None:
         if self.state is AssociationState.COOKIE_ECHOED:
             self._t1 = None
-            self._establish()
+            self._establish(now)
 
-    def _establish(self) -> None:
+    def _establish(self, now: float) -> None:
         self.state = AssociationState.ESTABLISHED
         self._rto = self.config.rto_initial
+        self._last_data_sent = now
+        if self.config.heartbeat_interval is not None:
+            self._heartbeat_timer = now + self._rto + self.config.heartbeat_interval
         self._events.append(AssociationEstablished())
+
+    def _on_heartbeat_timer(self, now: float) -> None:
+        """§8.3: probe an idle path; unanswered probes count towards the association's
+        error limit, so a vanished peer ends the association."""
+        self._heartbeat_timer = None
+        interval = self.config.heartbeat_interval
+        if interval is None or self.state is AssociationState.CLOSED:
+            return
+        if self._heartbeat_nonce is not None:
+            self._error_count += 1
+            if self._error_count > self.config.max_retransmits:
+                self._close("failure: peer does not answer heartbeats")
+                return
+            self._rto = min(self._rto * 2, self.config.rto_max)
+        elif now - self._last_data_sent < interval:
+            self._heartbeat_timer = self._last_data_sent + interval + self._rto
+            return
+        nonce = self._rng.getrandbits(64)
+        self._heartbeat_nonce = nonce
+        info = pm.Parameter(pm.PARAM_HEARTBEAT_INFO, _HEARTBEAT_INFO.pack(now, nonce))
+        self._control.append(ch.HeartbeatChunk([info]).serialize())
+        self._heartbeat_timer = now + self._rto + interval
+
+    def _on_heartbeat_ack(self, chunk: HeartbeatAckChunk, now: float) -> None:
+        for param in chunk.params:
+            if param.type == pm.PARAM_HEARTBEAT_INFO and len(param.value) == _HEARTBEAT_INFO.size:
+                sent, nonce = _HEARTBEAT_INFO.unpack(param.value)
+                if nonce == self._heartbeat_nonce and sent <= now:
+                    self._heartbeat_nonce = None
+                    self._error_count = 0
+                    self._update_rto(now - sent)
 
     def _on_t1(self, now: float) -> None:
         self._t1_count += 1
@@ -1495,6 +1541,7 @@ class Association:
     def _close(self, reason: str) -> None:
         self.state = AssociationState.CLOSED
         self._t1 = self._t2 = self._t3 = self._sack_timer = self._reconfig_timer = None
+        self._heartbeat_timer = None
         self._send_queue.clear()
         self._control.clear()
         self._rtx_heap.clear()

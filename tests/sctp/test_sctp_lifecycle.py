@@ -250,3 +250,21 @@ def test_seeded_runs_are_repeatable() -> None:
         return [bytes(str(sim.stats), "ascii")]
 
     assert run() == run()
+
+
+def test_idle_association_sends_heartbeats_and_measures_rtt() -> None:
+    a, b, sim = make_pair(link=Link(delay=0.05))
+    assert a._srtt is None  # no data yet, so no RTT sample
+    sim.run(until=sim.now + 100)
+    assert a._srtt is not None and abs(a._srtt - 0.1) < 0.01
+    assert a.state is b.state is AssociationState.ESTABLISHED
+
+
+def test_vanished_peer_is_detected_by_heartbeats() -> None:
+    config = AssociationConfig(heartbeat_interval=5.0, max_retransmits=3, rto_max=4.0)
+    a, b, sim = make_pair(config=config)
+    sim.links["b"] = Link(loss=1.0)  # b's answers never arrive
+    sim.run_until(lambda: a.state is AssociationState.CLOSED, 300)
+    assert events_of(sim, "a", AssociationClosed) == [
+        AssociationClosed("failure: peer does not answer heartbeats")
+    ]
