@@ -358,7 +358,7 @@ class Association:
         if self.state not in _CAN_SEND:
             raise SctpError(f"send: association is {self.state.value}, not established")
         size = len(data)
-        if size > self.remote_max_message_size:
+        if size > self.remote_max_message_size > 0:  # RFC 8841 §6: 0 announces no limit
             raise SctpError(
                 f"send: message of {size} bytes exceeds the peer's maximum message size "
                 f"{self.remote_max_message_size}"

@@ -138,6 +138,8 @@ def test_send_checks_size_and_state() -> None:
     with pytest.raises(SctpError, match="empty"):
         a.send(1, b"", 51, now=sim.now)
     a.send(1, b"x" * 1000, 51, now=sim.now)
+    a.remote_max_message_size = 0  # RFC 8841 §6: the peer announced no limit
+    a.send(1, b"x" * 200_000, 51, now=sim.now)
 
 
 def test_messages_above_our_limit_are_refused() -> None:
