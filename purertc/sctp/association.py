@@ -460,10 +460,13 @@ class Association:
 
     def abort(self, reason: str = "") -> None:
         """Send ABORT with a User-Initiated Abort cause (RFC 9260 §9.1) and close at once."""
+        cause = pm.Parameter(pm.CAUSE_USER_INITIATED_ABORT, reason.encode()[:1000])
+        self._abort_with(cause, reason)
+
+    def _abort_with(self, cause: pm.Parameter, reason: str) -> None:
         if self.state is AssociationState.CLOSED:
             return
         if self._peer_tag:
-            cause = pm.Parameter(pm.CAUSE_USER_INITIATED_ABORT, reason.encode()[:1000])
             self._special.append((self._peer_tag, AbortChunk([cause]).serialize()))
         self._close(f"abort: {reason}" if reason else "abort")
 
@@ -875,8 +878,12 @@ class Association:
             self._sack_now = True
             return
         size = len(chunk.user_data)
-        if tsn - cum > _MAX_TSN_AHEAD or size == 0:
-            return  # outside any window we advertised, or invalid (no user data)
+        if tsn - cum > _MAX_TSN_AHEAD:
+            return  # outside any window we advertised
+        if size == 0:  # §6.2: a DATA chunk without user data is answered with ABORT
+            tsn_bytes = (chunk.tsn & MASK32).to_bytes(4, "big")
+            self._abort_with(pm.Parameter(pm.CAUSE_NO_USER_DATA, tsn_bytes), "no user data")
+            return
         if self._rwnd_used >= self.config.receive_window and tsn > self._highest_received:
             return  # §6.2: out of buffer space, drop chunks above the highest TSN received
         if tsn > self._highest_received:
