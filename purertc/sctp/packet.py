@@ -83,10 +83,13 @@ class Packet:
     @classmethod
     def parse(cls, data: bytes, *, verify_checksum: bool = True) -> Packet:
         """Parse a packet; :class:`SctpError` on a bad checksum, length or chunk field."""
-        data = bytes(data)  # a memoryview or bytearray becomes bytes once; bytes is not copied
-        if len(data) < COMMON_HEADER_SIZE + 4:
+        if type(data) is not bytes:
+            data = bytes(data)  # a memoryview or bytearray becomes bytes once
+        if len(data) < 16:
             raise SctpError(f"packet length {len(data)} is below 16 (header + one chunk)")
-        if verify_checksum and not packet_checksum_ok(data):
+        if verify_checksum and _CHECKSUM.unpack_from(data, 8)[0] != crc32c(
+            data[:8] + _ZERO4 + data[12:]
+        ):
             raise SctpError("checksum: CRC32c does not match")
         source, destination, tag = _PORTS_TAG.unpack_from(data)
         return cls(source, destination, tag, iter_chunks(data))
