@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from . import events
+from .agent import Agent, AgentStats, Transmit
 from .candidate import Address, Candidate, candidate_priority, compute_foundation
 from .checklist import CandidatePair, CheckList, PairState
 from .errors import IceError
+from .turn import StreamFramer, TurnClient, decode_channel_data, encode_channel_data
 
 __all__ = [
     "Address",
+    "Agent",
+    "AgentStats",
     "Candidate",
     "CandidatePair",
     "CheckList",
     "IceError",
     "PairState",
+    "StreamFramer",
+    "Transmit",
+    "TurnClient",
     "candidate_priority",
     "compute_foundation",
+    "decode_channel_data",
+    "encode_channel_data",
+    "events",
 ]
