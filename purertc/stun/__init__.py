@@ -54,6 +54,7 @@ from .attributes import (
     XorRelayedAddress,
     decode_attribute,
 )
+from .channeldata import ChannelData
 from .constants import AttributeType, MessageClass, Method, PasswordAlgorithmId
 from .credentials import (
     long_term_key,
@@ -63,10 +64,21 @@ from .credentials import (
     userhash,
     verify_rest_credentials,
 )
+from .demux import classify
 from .errors import StunError
+from .events import TransactionFailed, TransactionSucceeded, TransactionTimedOut
+from .framing import StreamFramer
 from .message import Message, new_transaction_id
+from .transaction import ClientTransaction
 
 __all__ = [
+    "ClientTransaction",
+    "StreamFramer",
+    "TransactionTimedOut",
+    "TransactionSucceeded",
+    "TransactionFailed",
+    "classify",
+    "ChannelData",
     "ATTRIBUTE_CLASSES",
     "FAMILY_IPV4",
     "FAMILY_IPV6",

@@ -28,6 +28,7 @@ import struct
 from collections.abc import Iterable
 from hmac import compare_digest
 from typing import TypeVar
+from zlib import crc32
 
 from .attributes import (
     ATTRIBUTE_CLASSES,
@@ -48,6 +49,7 @@ from .attributes import (
     decode_attribute,
 )
 from .constants import (
+    FINGERPRINT_XOR,
     HEADER_LENGTH,
     MAGIC_COOKIE,
     AttributeType,
@@ -57,7 +59,6 @@ from .constants import (
     split_message_type,
 )
 from .errors import StunError
-from .integrity import fingerprint as _fingerprint
 from .integrity import hmac_sha1, hmac_sha256
 
 A = TypeVar("A", bound=Attribute)
@@ -66,7 +67,9 @@ _HEADER = struct.Struct("!HHI")
 _TLV = struct.Struct("!HH")
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
-_LENGTH_COOKIE = struct.Struct("!HI")
+_TWO_U32 = struct.Struct("!II")
+_PREFIX = struct.Struct("!HHI12s")  # type, length, cookie, transaction id
+_MAX_BODY = 0xFFFF - 44  # beyond this, the seals to add might not fit the length field
 _MI = AttributeType.MESSAGE_INTEGRITY.value
 _MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256.value
 _FP = AttributeType.FINGERPRINT.value
@@ -82,11 +85,19 @@ _TYPES: dict[int, tuple[int, MessageClass]] = {
 
 
 _CLASSES = {int(c): c for c in MessageClass}
+# (method, class) -> (wire type, class) for known methods: the constructor's fast path.
+_WIRE_TYPES: dict[tuple[int, int], tuple[int, MessageClass]] = {
+    (m, c): (message_type(m, c), c) for m in Method for c in MessageClass
+}
 
 
-def _split_type(value: int) -> tuple[int, MessageClass]:
-    known = _TYPES.get(value)
-    return known if known is not None else split_message_type(value)
+def _check_type(method: int, message_class: int) -> tuple[int, MessageClass]:
+    if not 0 <= method <= 0xFFF:
+        raise StunError(f"method: {method} does not fit 12 bits")
+    klass = _CLASSES.get(message_class)
+    if klass is None:
+        raise StunError(f"message class: {message_class} is not one of 0..3")
+    return message_type(method, klass), klass
 
 
 class Message:
@@ -107,6 +118,7 @@ class Message:
         "_offsets",
         "_types",
         "_cut",
+        "_mtype",
     )
 
     def __init__(
@@ -116,18 +128,15 @@ class Message:
         transaction_id: bytes,
         attributes: Iterable[Attribute] = (),
     ) -> None:
+        known = _WIRE_TYPES.get((method, message_class))
+        if known is None:
+            known = _check_type(method, message_class)
         if len(transaction_id) != 12:
             raise StunError(f"transaction id: {len(transaction_id)} bytes, expected 12")
-        if not 0 <= method <= 0xFFF:
-            raise StunError(f"method: {method} does not fit 12 bits")
         self._method = method
-        klass = _CLASSES.get(message_class)
-        if klass is None:
-            raise StunError(f"message class: {message_class} is not one of 0..3")
-        self._class = klass
-        self._tid = bytes(transaction_id)
-        attrs = tuple(attributes)
-        self._attributes: tuple[Attribute, ...] | None = attrs
+        self._mtype, self._class = known
+        self._tid = transaction_id if type(transaction_id) is bytes else bytes(transaction_id)
+        self._attributes: tuple[Attribute, ...] | None = tuple(attributes)
         self._raw: bytes | None = None
         self._offsets: list[int] = []
         self._types: list[int] | None = None  # built lazily from the attributes
@@ -156,29 +165,33 @@ class Message:
         types: list[int] = []
         unpack = _TLV.unpack_from
         pos = HEADER_LENGTH
+        # pos and size are multiples of 4, so a header always fits while pos < size.
         while pos < size:
             atype, alen = unpack(data, pos)
-            end = pos + 4 + alen + (-alen & 3)
-            if end > size:
-                raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
             offsets.append(pos)
             types.append(atype)
-            pos = end
+            pos += (alen + 7) & -4  # header, value and padding
+        if pos != size:
+            atype, alen = unpack(data, offsets[-1])
+            raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
         if types and types[-1] == _FP:
             last = offsets[-1]
-            if data[last + 2 : last + 4] != b"\x00\x04":
+            header, value = _TWO_U32.unpack_from(data, last)
+            if header != 0x80280004:
                 raise StunError("FINGERPRINT: length is not 4")
             # FINGERPRINT is last, so the header's length already ends after it.
-            if _U32.unpack_from(data, last + 4)[0] != _fingerprint(data[:last]):
+            if value != crc32(data[:last]) ^ FINGERPRINT_XOR:
                 raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
         message = cls.__new__(cls)
-        message._method, message._class = _split_type(mtype)
+        known = _TYPES.get(mtype)
+        message._method, message._class = known if known is not None else split_message_type(mtype)
         message._tid = data[8:20]
         message._attributes = None
         message._raw = data
         message._offsets = offsets
         message._types = types
         message._cut = -1
+        message._mtype = mtype
         return message
 
     # --- header fields --------------------------------------------------------------------
@@ -361,57 +374,55 @@ class Message:
         same; attributes listed after it are dropped).
         """
         tid = self._tid
-        raw = self._raw
-        if raw is None:
-            attrs = self._attributes
-            assert attrs is not None
-            tlvs = [a.to_bytes(tid) for a in attrs]
-            seals_placed = not _SEAL_CLASSES.isdisjoint(map(type, attrs))
-            types = self._type_list() if seals_placed else None
+        attrs = self._attributes
+        if self._raw is None and attrs is not None and _SEAL_CLASSES.isdisjoint(map(type, attrs)):
+            body = b"".join([a.to_bytes(tid) for a in attrs])  # the common, seal-free case
         else:
-            bounds = [*self._offsets, len(raw)]
-            tlvs = [raw[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
-            types = self._types
-        header = _U16.pack(message_type(self._method, self._class))
-        wanted = _MI256 if integrity_sha256 else _MI
-        if types is not None:
-            # Seals placed in the list: recompute (or keep) them where they stand.
-            body: list[bytes] = []
-            size = 0
-            sealed = False
-            for kind, tlv in zip(types, tlvs, strict=True):
-                if kind == _FP:
-                    fingerprint = True
-                    break
-                if integrity_key is not None and kind in (_MI, _MI256):
-                    tlv = self._seal(kind, len(tlv) - 4, integrity_key, header, body, size)
-                    sealed = True
-                body.append(tlv)
-                size += len(tlv)
+            body, sealed, in_list = self._body_with_placed_seals(integrity_key)
+            fingerprint = fingerprint or in_list
             if sealed:
                 integrity_key = None
-        else:
-            body = tlvs
-            size = sum(map(len, tlvs))
+        if len(body) > _MAX_BODY:
+            extra = (36 if integrity_key is not None else 0) + (8 if fingerprint else 0)
+            if len(body) + extra > 0xFFFF:
+                raise StunError(f"message length: {len(body) + extra} bytes exceed 65535")
         if integrity_key is not None:
-            tlv = self._seal(wanted, 20 if wanted == _MI else 32, integrity_key, header, body, size)
-            body.append(tlv)
-            size += len(tlv)
+            kind = _MI256 if integrity_sha256 else _MI
+            body += self._seal(kind, 32 if integrity_sha256 else 20, integrity_key, body)
         if fingerprint:
-            prefix = header + _LENGTH_COOKIE.pack(size + 8, MAGIC_COOKIE) + tid
-            crc = _fingerprint(prefix + b"".join(body))
-            body.append(_FP_HEADER + _U32.pack(crc))
-            size += 8
-        if size > 0xFFFF:
-            raise StunError(f"message length: {size} bytes of attributes exceed 65535")
-        return header + _LENGTH_COOKIE.pack(size, MAGIC_COOKIE) + tid + b"".join(body)
+            prefix = _PREFIX.pack(self._mtype, len(body) + 8, MAGIC_COOKIE, tid)
+            crc = crc32(body, crc32(prefix)) ^ FINGERPRINT_XOR
+            return prefix + body + _FP_HEADER + _U32.pack(crc)
+        return _PREFIX.pack(self._mtype, len(body), MAGIC_COOKIE, tid) + body
 
-    def _seal(
-        self, kind: int, alen: int, key: bytes, header: bytes, body: list[bytes], size: int
-    ) -> bytes:
-        """An integrity TLV over the header (length ending after it) and the body so far."""
-        covered = header + _LENGTH_COOKIE.pack(size + 4 + alen, MAGIC_COOKIE) + self._tid
-        covered += b"".join(body)
+    def _body_with_placed_seals(self, key: bytes | None) -> tuple[bytes, bool, bool]:
+        """Attributes up to a FINGERPRINT, integrity ones recomputed in place with ``key``.
+
+        Returns ``(body, any integrity attribute sealed, a FINGERPRINT was listed)``; a parsed
+        message contributes its received bytes (padding included).
+        """
+        raw = self._raw
+        if raw is not None:
+            bounds = [*self._offsets, len(raw)]
+            tlvs = [raw[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
+        else:
+            assert self._attributes is not None
+            tlvs = [a.to_bytes(self._tid) for a in self._attributes]
+        body = b""
+        sealed = False
+        for kind, tlv in zip(self._type_list(), tlvs, strict=True):
+            if kind == _FP:
+                return body, sealed, True
+            if key is not None and kind in (_MI, _MI256):
+                body += self._seal(kind, len(tlv) - 4, key, body)
+                sealed = True
+            else:
+                body += tlv
+        return body, sealed, False
+
+    def _seal(self, kind: int, alen: int, key: bytes, body: bytes) -> bytes:
+        """An integrity TLV over the header (its length ending after the TLV) and ``body``."""
+        covered = _PREFIX.pack(self._mtype, len(body) + 4 + alen, MAGIC_COOKIE, self._tid) + body
         if kind == _MI:
             return _MI_HEADER + hmac_sha1(key, covered)
         if alen not in MessageIntegritySha256.SIZES:
