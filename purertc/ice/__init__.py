@@ -7,7 +7,7 @@ from .agent import Agent, AgentStats, Transmit
 from .candidate import Address, Candidate, candidate_priority, compute_foundation
 from .checklist import CandidatePair, CheckList, PairState
 from .errors import IceError
-from .turn import StreamFramer, TurnClient, decode_channel_data, encode_channel_data
+from .turn import TurnClient
 
 __all__ = [
     "Address",
@@ -18,12 +18,9 @@ __all__ = [
     "CheckList",
     "IceError",
     "PairState",
-    "StreamFramer",
     "Transmit",
     "TurnClient",
     "candidate_priority",
     "compute_foundation",
-    "decode_channel_data",
-    "encode_channel_data",
     "events",
 ]

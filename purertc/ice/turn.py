@@ -16,11 +16,11 @@ then in ChannelData. :meth:`close` deallocates (Refresh with LIFETIME 0).
 from __future__ import annotations
 
 import random
-import struct
 from collections import deque
 from typing import Literal
 
 from purertc.stun import (
+    ChannelData,
     ChannelNumber,
     Data,
     Lifetime,
@@ -33,12 +33,14 @@ from purertc.stun import (
     Realm,
     RequestedTransport,
     Software,
+    StreamFramer,
     StunError,
     Username,
     XorPeerAddress,
     XorRelayedAddress,
     long_term_key,
 )
+from purertc.stun.channeldata import CHANNEL_MAX, CHANNEL_MIN
 from purertc.stun.constants import AttributeType, PasswordAlgorithmId
 
 from .candidate import Address
@@ -47,77 +49,11 @@ from .transaction import Transaction
 
 TurnTransport = Literal["udp", "tcp", "tls"]
 
-# RFC 8656 §12.4 ChannelData:
-#  0                   1                   2                   3
-#  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
-# +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-# |         Channel Number        |            Length             |
-# +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-# /                       Application Data                        /
-# +-------------------------------+
-_CHANNEL_HEADER = struct.Struct("!HH")
-_FIRST_CHANNEL = 0x4000
-_LAST_CHANNEL = 0x4FFF
 _UDP = 17
 _MI = AttributeType.MESSAGE_INTEGRITY
 _MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256
 _PERMISSION_REFRESH = 240.0  # permissions last 300 s (§9)
 _CHANNEL_REFRESH = 540.0  # channel bindings last 600 s (§12)
-_PADDING = (b"", b"\x00\x00\x00", b"\x00\x00", b"\x00")
-
-
-def encode_channel_data(channel: int, data: bytes, *, pad: bool = False) -> bytes:
-    """A ChannelData message; ``pad`` rounds it to 4 bytes as stream transports need."""
-    frame = _CHANNEL_HEADER.pack(channel, len(data)) + data
-    return frame + _PADDING[len(data) & 3] if pad else frame
-
-
-def decode_channel_data(frame: bytes) -> tuple[int, bytes]:
-    """``(channel, data)``; padding after the declared length is ignored."""
-    if len(frame) < 4:
-        raise StunError(f"ChannelData: {len(frame)} bytes, the header needs 4")
-    channel, length = _CHANNEL_HEADER.unpack_from(frame)
-    if not _FIRST_CHANNEL <= channel <= _LAST_CHANNEL:
-        raise StunError(f"ChannelData channel number: 0x{channel:04x} outside 0x4000-0x4FFF")
-    if 4 + length > len(frame):
-        raise StunError(f"ChannelData length: {length} overruns the {len(frame) - 4} bytes")
-    return channel, frame[4 : 4 + length]
-
-
-class StreamFramer:
-    """Cuts a TURN-over-TCP byte stream into STUN messages and ChannelData frames (§12.5)."""
-
-    def __init__(self, max_buffer: int = 1 << 17) -> None:
-        self._buffer = bytearray()
-        self.max_buffer = max_buffer
-
-    def feed(self, data: bytes) -> list[bytes]:
-        buffer = self._buffer
-        buffer += data
-        frames: list[bytes] = []
-        pos = 0
-        size = len(buffer)
-        while size - pos >= 4:
-            first = buffer[pos]
-            length = (buffer[pos + 2] << 8) | buffer[pos + 3]
-            if first < 0x40:
-                total = 20 + length
-            elif first < 0x50:
-                total = 4 + length + (-length & 3)
-            else:
-                del buffer[:]
-                raise StunError(
-                    f"stream framing: first byte 0x{first:02x} is neither STUN nor ChannelData"
-                )
-            if size - pos < total:
-                break
-            frames.append(bytes(buffer[pos : pos + total]))
-            pos += total
-        del buffer[:pos]
-        if len(buffer) > self.max_buffer:
-            del buffer[:]
-            raise StunError("stream framing: a frame larger than the buffer limit")
-        return frames
 
 
 class _Request(Transaction):
@@ -194,7 +130,7 @@ class TurnClient:
         self._channel_refresh: dict[Address, float] = {}
         self._channel_peers: dict[int, Address] = {}
         self._binding: dict[Address, int] = {}  # ChannelBind in flight
-        self._next_channel = _FIRST_CHANNEL
+        self._next_channel = CHANNEL_MIN
         self._now = 0.0
         self.stats_malformed = 0
 
@@ -224,12 +160,12 @@ class TurnClient:
             return
         channel = self._channels.get(peer)
         if channel is not None:
-            self._outbox.append(encode_channel_data(channel, data, pad=self._stream))
+            self._outbox.append(ChannelData(channel, data).serialize(stream=self._stream))
             return
         self.create_permission(peer[0])
         if (
             peer not in self._binding
-            and len(self._channels) + len(self._binding) < _LAST_CHANNEL - _FIRST_CHANNEL
+            and len(self._channels) + len(self._binding) < CHANNEL_MAX - CHANNEL_MIN
         ):
             self._bind_channel(peer)
         indication = Message(
@@ -257,8 +193,14 @@ class TurnClient:
         if self._framer is not None:
             try:
                 frames = self._framer.feed(data)
-            except StunError:
+            except StunError as exc:
                 self.stats_malformed += 1
+                if self.state not in ("failed", "closed"):
+                    # Framing on a stream is lost for good: so is the allocation on it.
+                    allocating = self.state == "allocating"
+                    self.state = "failed"
+                    self._transactions.clear()
+                    self._events.append(TurnFailed(0, str(exc), allocating))
                 return
         else:
             frames = [data]
@@ -372,10 +314,10 @@ class TurnClient:
         first = frame[0]
         try:
             if 0x40 <= first <= 0x4F:
-                channel, payload = decode_channel_data(frame)
-                peer = self._channel_peers.get(channel)
+                channel_data = ChannelData.parse(frame, stream=self._stream)
+                peer = self._channel_peers.get(channel_data.channel)
                 if peer is not None:
-                    self._events.append(TurnData(peer, payload))
+                    self._events.append(TurnData(peer, channel_data.data))
                 return
             message = Message.parse(frame)
             klass = message.message_class

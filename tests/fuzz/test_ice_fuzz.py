@@ -7,8 +7,7 @@ import contextlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purertc.ice import Agent, Candidate, IceError, StreamFramer, decode_channel_data
-from purertc.stun import StunError
+from purertc.ice import Agent, Candidate, IceError
 
 REAL = [
     "candidate:842163049 1 udp 1677729535 203.0.113.7 56143 typ srflx raddr 192.168.1.20 "
@@ -36,16 +35,6 @@ def test_mutated_real_candidates(line: str, cut: int, at: int, insert: str) -> N
     if words:
         words[at % len(words)] = insert
         _parse(" ".join(words))
-
-
-@given(st.binary(max_size=80))
-def test_channel_data_and_stream_framer(data: bytes) -> None:
-    with contextlib.suppress(StunError):
-        decode_channel_data(data)
-    framer = StreamFramer()
-    with contextlib.suppress(StunError):
-        framer.feed(data)
-        framer.feed(data[::-1])
 
 
 @given(st.binary(max_size=120), st.booleans())

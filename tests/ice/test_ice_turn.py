@@ -5,12 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from purertc.ice import StreamFramer, TurnClient, decode_channel_data, encode_channel_data
+from purertc.ice import TurnClient
 from purertc.ice.events import TurnAllocated, TurnData, TurnEvent, TurnFailed
-from purertc.stun import Message, Method, StunError
+from purertc.stun import ErrorCode, Message, MessageClass, Method, Nonce, Realm
 from tests.netsim import Network, TurnServer
 
 SERVER = ("198.51.100.2", 3478)
@@ -163,21 +161,23 @@ def test_unanswered_allocate_retransmits_then_fails() -> None:
     assert isinstance(events[-1], TurnFailed) and events[-1].code == 0
 
 
-def test_stream_framer_splits_stun_and_padded_channel_data() -> None:
-    framer = StreamFramer()
-    stun = Message(Method.BINDING, 0, b"x" * 12).serialize()
-    channel = encode_channel_data(0x4001, b"abcde", pad=True)
-    assert len(channel) == 12
-    stream = stun + channel + stun
-    frames: list[bytes] = []
-    for i in range(len(stream)):  # one byte at a time
-        frames += framer.feed(stream[i : i + 1])
-    assert frames == [stun, channel, stun]
-    assert decode_channel_data(frames[1]) == (0x4001, b"abcde")
-    with pytest.raises(StunError, match="first byte"):
-        framer.feed(b"\xff\x00\x00\x00")
-
-
-@given(st.integers(0x4000, 0x4FFF), st.binary(max_size=64), st.booleans())
-def test_channel_data_round_trip(channel: int, data: bytes, pad: bool) -> None:
-    assert decode_channel_data(encode_channel_data(channel, data, pad=pad)) == (channel, data)
+def test_stream_transport_frames_the_byte_stream() -> None:
+    client = TurnClient(SERVER, "alice", "secret", transport="tcp", rng=random.Random(1))
+    client.allocate()
+    (request,) = client.datagrams_to_send(0.0)
+    tid = Message.parse(request).transaction_id
+    challenge = Message(
+        Method.ALLOCATE,
+        MessageClass.ERROR_RESPONSE,
+        tid,
+        [ErrorCode(401, "Unauthorized"), Realm("r"), Nonce("n")],
+    ).serialize()
+    for i in range(len(challenge)):  # one byte at a time, as TCP may deliver it
+        client.receive(challenge[i : i + 1], 0.0)
+    (retry,) = client.datagrams_to_send(0.0)
+    assert Message.parse(retry).username == "alice"
+    assert client.get_timer() == 39.5  # reliable transport: sent once, Ti timeout
+    client.receive(b"\xff\xff\xff\xff", 0.1)
+    event = client.next_event()
+    assert isinstance(event, TurnFailed) and event.during_allocation
+    assert client.state == "failed"
