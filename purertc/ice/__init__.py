@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from . import events
+from .agent import Agent, AgentStats, Transmit
 from .candidate import Address, Candidate, candidate_priority, compute_foundation
 from .checklist import CandidatePair, CheckList, PairState
 from .errors import IceError
+from .turn import TurnClient
 
 __all__ = [
     "Address",
+    "Agent",
+    "AgentStats",
     "Candidate",
     "CandidatePair",
     "CheckList",
     "IceError",
     "PairState",
+    "Transmit",
+    "TurnClient",
     "candidate_priority",
     "compute_foundation",
+    "events",
 ]

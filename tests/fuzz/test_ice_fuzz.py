@@ -7,7 +7,7 @@ import contextlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purertc.ice import Candidate, IceError
+from purertc.ice import Agent, Candidate, IceError
 
 REAL = [
     "candidate:842163049 1 udp 1677729535 203.0.113.7 56143 typ srflx raddr 192.168.1.20 "
@@ -35,3 +35,16 @@ def test_mutated_real_candidates(line: str, cut: int, at: int, insert: str) -> N
     if words:
         words[at % len(words)] = insert
         _parse(" ".join(words))
+
+
+@given(st.binary(max_size=120), st.booleans())
+def test_agent_and_turn_client_swallow_any_datagram(data: bytes, to_server: bool) -> None:
+    agent = Agent(controlling=True)
+    agent.add_local_socket(("10.0.0.1", 1))
+    client = agent.add_turn_server(("198.51.100.2", 3478), "u", "p")
+    agent.set_remote_credentials("u", "pppppppppppppppppppppp")
+    agent.gather()
+    source = ("198.51.100.2", 3478) if to_server else ("10.0.0.2", 2)
+    agent.receive(data, source, ("10.0.0.1", 1), 0.0)
+    agent.datagrams_to_send(0.0)
+    client.receive(data, 0.0)
