@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
-# Programs the interop tests start (DTLS: openssl s_server/s_client; later: chromium, coturn).
-APT_PACKAGES := openssl
+# Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver).
+APT_PACKAGES := openssl coturn
 
 .PHONY: test lint typecheck pytest bench system-deps clean venv
 
