@@ -52,8 +52,7 @@ class Bridge:
             self.sent += 1
             if self.drop_every and self.sent % self.drop_every == 0:
                 continue
-            receiver = self.receiver
-            self.loop.call_soon(lambda d=datagram: asyncio.ensure_future(receiver._handle_data(d)))
+            self.loop.call_soon(self._deliver, datagram)
         while (event := self.ours.next_event()) is not None:
             self.events.append(event)
         if self.timer is not None:
@@ -61,6 +60,9 @@ class Bridge:
         deadline = self.ours.get_timer()
         if deadline is not None:
             self.timer = self.loop.call_at(deadline, self._fire)
+
+    def _deliver(self, datagram: bytes) -> None:
+        asyncio.ensure_future(self.receiver._handle_data(datagram))
 
     def _fire(self) -> None:
         self.timer = None
