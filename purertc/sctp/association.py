@@ -27,6 +27,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from crc32c import crc32c
+
 from purertc.sctp import chunks as ch
 from purertc.sctp import parameters as pm
 from purertc.sctp.chunks import (
@@ -43,6 +45,8 @@ from purertc.sctp.chunks import (
     ErrorChunk,
     ForwardTsnChunk,
     HeartbeatAckChunk,
+    IDataChunk,
+    IForwardTsnChunk,
     InitAckChunk,
     InitChunk,
     ReconfigChunk,
@@ -52,6 +56,7 @@ from purertc.sctp.chunks import (
     ShutdownCompleteChunk,
     UnknownChunk,
     encode_data,
+    encode_idata,
 )
 from purertc.sctp.cookie import CookieContents, make_cookie, open_cookie
 from purertc.sctp.errors import SctpError
@@ -65,13 +70,17 @@ from purertc.sctp.events import (
     StreamsResetOutgoingDone,
 )
 from purertc.sctp.packet import COMMON_HEADER_SIZE, encode_packet, iter_chunks, packet_checksum_ok
-from purertc.sctp.tsn import MASK16, MASK32, ssn_newer, unwrap32
+from purertc.sctp.tsn import MASK16, MASK32, seq_newer, unwrap32
 
 _PORTS_TAG = struct.Struct("!HHI")
-_HEARTBEAT_INFO = struct.Struct("!d")
-_MISSING = object()
+_PORTS = struct.Struct("!HH")
+_U32 = struct.Struct("!I")
+_CHECKSUM = struct.Struct("<I")
+_ZERO4 = b"\x00\x00\x00\x00"
+_HEARTBEAT_INFO = struct.Struct("!dQ")  # our send time and a nonce, echoed by the peer
 #: Chunk types we support beyond the base protocol, advertised in INIT / INIT ACK.
 _EXTENSIONS = bytes([ch.FORWARD_TSN, ch.RE_CONFIG])
+_INTERLEAVING = bytes([ch.I_DATA, ch.I_FORWARD_TSN])
 _MAX_GAP_BLOCKS = 128
 _MAX_DUPLICATES = 32
 #: A TSN further than this above our cumulative ack point is outside any sane window: dropped.
@@ -106,9 +115,12 @@ class AssociationConfig:
     max_retransmits: int = 10  # Association.Max.Retrans
     valid_cookie_life: float = 60.0  # Valid.Cookie.Life
     sack_delay: float = 0.2  # delayed SACK timer (§6.2: at most 500 ms)
+    heartbeat_interval: float | None = 30.0  # HB.interval (§8.3); None: never probe
     receive_window: int = 1 << 20  # our a_rwnd; must exceed max_message_size
     outbound_streams: int = 65535
     inbound_streams: int = 65535
+    # RFC 8260 message interleaving (I-DATA, I-FORWARD-TSN), used when both ends offer it
+    enable_i_data: bool = False
 
 
 @dataclass
@@ -203,11 +215,17 @@ class Association:
         config: AssociationConfig | None = None,
     ) -> None:
         self.config = config or AssociationConfig()
+        if self.config.receive_window <= max_message_size:
+            raise SctpError(
+                f"config: receive_window {self.config.receive_window} must exceed "
+                f"max_message_size {max_message_size} (a message is reassembled in the window)"
+            )
         self.local_port = local_port
         self.remote_port = remote_port
         self.max_message_size = max_message_size
         self.remote_max_message_size = 65536
         self.mtu = mtu
+        self._rx_data = self._tx_data = False
         self.state = AssociationState.CLOSED
         self.stats = AssociationStats()
         self._rng = rng if rng is not None else random.SystemRandom()
@@ -217,6 +235,8 @@ class Association:
         # packet assembly
         self._mtu_body = mtu - COMMON_HEADER_SIZE
         self._max_fragment = (self._mtu_body - 16) & ~3
+        self._use_i_data = False
+        self._seq_mask = MASK16  # SSNs (DATA) are 16-bit, MIDs (I-DATA) 32-bit
         self._special: list[tuple[int, bytes]] = []  # (verification tag, chunk) sent alone
         self._control: list[bytes] = []  # chunks for the next packet to the peer
         self._pkt_chunks: list[bytes] = []
@@ -225,12 +245,16 @@ class Association:
         # handshake
         self._local_tag = 0
         self._peer_tag = 0
+        self._update_headers()
         self._local_initial_tsn = 0
         self._peer_extensions: frozenset[int] = frozenset()
         self._t1: float | None = None
         self._t1_chunk = b""  # INIT or COOKIE ECHO to retransmit
         self._t1_count = 0
         self._t2: float | None = None
+        self._heartbeat_timer: float | None = None
+        self._heartbeat_nonce: int | None = None
+        self._last_data_sent = 0.0
         self._t2_count = 0
         # RTO (§6.3)
         self._rto = self.config.rto_initial
@@ -255,16 +279,20 @@ class Association:
         self._error_count = 0
         self._advanced_ack = 0  # RFC 3758 Advanced.Peer.Ack.Point
         self._forward_tsn_pending = False
-        self._out_ssn: dict[int, int] = {}
+        self._out_ssn: dict[int, int] = {}  # next SSN (DATA) or ordered MID (I-DATA)
+        self._out_unordered_mid: dict[int, int] = {}
         self._buffered: dict[int, int] = {}
         self._low_threshold: dict[int, int] = {}
         # receiver
         self._cum = 0  # our cumulative TSN ack point (peer's TSNs)
-        self._pending: dict[int, DataChunk | None] = {}  # above _cum; None: delivered early
+        self._pending: dict[int, DataChunk | IDataChunk | None] = {}  # None: delivered early
         self._highest_received = 0
         self._duplicates: list[int] = []
         self._partial: list[DataChunk] = []
         self._partial_bytes = 0
+        # I-DATA fragments interleave: one partial message per (stream, unordered, MID)
+        self._i_partials: dict[tuple[int, bool, int], list[IDataChunk]] = {}
+        self._i_partial_bytes: dict[tuple[int, bool, int], int] = {}
         self._inbound = _InboundStreams()
         self._rwnd_used = 0
         self._last_advertised = self.config.receive_window
@@ -281,6 +309,25 @@ class Association:
         self._deferred_reset: _DeferredReset | None = None
         self._last_peer_result: tuple[int, int] = (-1, 0)  # (sequence, result) answered last
 
+    @property
+    def state(self) -> AssociationState:
+        return self._state
+
+    @state.setter
+    def state(self, value: AssociationState) -> None:
+        # membership in a frozenset of enums hashes in Python: decide once per state change
+        self._state = value
+        self._rx_data = value in _RECEIVES_DATA
+        self._tx_data = value in _TRANSMITS_DATA
+
+    def _update_headers(self) -> None:
+        """Precompute the common headers and their partial CRCs for both directions."""
+        ports = _PORTS.pack(self.local_port, self.remote_port)
+        self._tx_head = ports + _U32.pack(self._peer_tag)
+        self._tx_head_crc = crc32c(_ZERO4, crc32c(self._tx_head))
+        self._rx_head = _PORTS.pack(self.remote_port, self.local_port) + _U32.pack(self._local_tag)
+        self._rx_head_crc = crc32c(_ZERO4, crc32c(self._rx_head))
+
     # ------------------------------------------------------------------ commands
 
     def connect(self, now: float) -> None:
@@ -288,6 +335,7 @@ class Association:
         if self.state is not AssociationState.CLOSED or self._local_tag:
             raise SctpError(f"connect: association is {self.state.value}")
         self._local_tag = self._new_tag()
+        self._update_headers()
         self._local_initial_tsn = self._rng.getrandbits(32)
         self.state = AssociationState.COOKIE_WAIT
         self._t1_chunk = self._init_chunk()
@@ -310,7 +358,7 @@ class Association:
         if self.state not in _CAN_SEND:
             raise SctpError(f"send: association is {self.state.value}, not established")
         size = len(data)
-        if size > self.remote_max_message_size:
+        if size > self.remote_max_message_size > 0:  # RFC 8841 §6: 0 announces no limit
             raise SctpError(
                 f"send: message of {size} bytes exceeds the peer's maximum message size "
                 f"{self.remote_max_message_size}"
@@ -321,13 +369,23 @@ class Association:
             raise SctpError(f"send: stream id {stream_id} out of range")
         if ordered:
             ssn = self._out_ssn.get(stream_id, 0)
-            self._out_ssn[stream_id] = (ssn + 1) & MASK16
+            self._out_ssn[stream_id] = (ssn + 1) & self._seq_mask
             flags = 0
+        elif self._use_i_data:
+            ssn = self._out_unordered_mid.get(stream_id, 0)
+            self._out_unordered_mid[stream_id] = (ssn + 1) & MASK32
+            flags = FLAG_UNORDERED
         else:
             ssn = 0
             flags = FLAG_UNORDERED
+        if ch.FORWARD_TSN not in self._peer_extensions:
+            max_retransmits = max_lifetime = None  # RFC 3758 §3.3: peer lacks PR-SCTP
         expires = None if max_lifetime is None else now + max_lifetime
         message = _Message(stream_id, ordered, ssn, max_retransmits, expires)
+        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
+        if self._use_i_data:
+            self._queue_idata(message, flags, ppid, data)
+            return
         queue = self._send_queue
         fragment = self._max_fragment
         tsn = self._next_tsn
@@ -342,7 +400,7 @@ class Association:
         else:
             view = memoryview(data)
             for start in range(0, size, fragment):
-                piece = bytes(view[start : start + fragment])
+                piece = view[start : start + fragment]
                 piece_flags = flags
                 if start == 0:
                     piece_flags |= FLAG_BEGIN
@@ -354,7 +412,30 @@ class Association:
                 queue.append(chunk)
                 tsn += 1
         self._next_tsn = tsn
-        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
+
+    def _queue_idata(self, message: _Message, flags: int, ppid: int, data: bytes) -> None:
+        """Fragment into I-DATA chunks: the MID names the message, the FSN the fragment, and
+        the PPID rides in the first fragment only (RFC 8260 §2.1)."""
+        view = memoryview(data)
+        size = len(data)
+        fragment = self._max_fragment
+        stream_id = message.stream_id
+        tsn = self._next_tsn
+        for fsn, start in enumerate(range(0, size, fragment)):
+            piece = view[start : start + fragment]
+            piece_flags = flags
+            if start == 0:
+                piece_flags |= FLAG_BEGIN
+            if start + fragment >= size:
+                piece_flags |= FLAG_END
+            wire = encode_idata(
+                piece_flags, tsn & MASK32, stream_id, message.ssn, ppid if fsn == 0 else fsn, piece
+            )
+            chunk = _OutChunk(tsn, stream_id, len(piece), wire, message)
+            message.chunks.append(chunk)
+            self._send_queue.append(chunk)
+            tsn += 1
+        self._next_tsn = tsn
 
     def reset_streams(self, stream_ids: Sequence[int]) -> None:
         """Reset our outgoing side of these streams (RFC 6525 §5.1.2); the peer answers by
@@ -379,10 +460,13 @@ class Association:
 
     def abort(self, reason: str = "") -> None:
         """Send ABORT with a User-Initiated Abort cause (RFC 9260 §9.1) and close at once."""
+        cause = pm.Parameter(pm.CAUSE_USER_INITIATED_ABORT, reason.encode()[:1000])
+        self._abort_with(cause, reason)
+
+    def _abort_with(self, cause: pm.Parameter, reason: str) -> None:
         if self.state is AssociationState.CLOSED:
             return
         if self._peer_tag:
-            cause = pm.Parameter(pm.CAUSE_USER_INITIATED_ABORT, reason.encode()[:1000])
             self._special.append((self._peer_tag, AbortChunk([cause]).serialize()))
         self._close(f"abort: {reason}" if reason else "abort")
 
@@ -401,7 +485,10 @@ class Association:
 
     def get_timer(self) -> float | None:
         timer: float | None = None
-        for candidate in (self._t3, self._sack_timer, self._t1, self._t2, self._reconfig_timer):
+        for candidate in (
+            self._t3, self._sack_timer, self._t1, self._t2, self._reconfig_timer,
+            self._heartbeat_timer,
+        ):  # fmt: skip
             if candidate is not None and (timer is None or candidate < timer):
                 timer = candidate
         return timer
@@ -416,6 +503,8 @@ class Association:
             self._on_t3(now)
         if self._t2 is not None and now >= self._t2:
             self._on_t2(now)
+        if self._heartbeat_timer is not None and now >= self._heartbeat_timer:
+            self._on_heartbeat_timer(now)
         if self._reconfig_timer is not None and now >= self._reconfig_timer:
             self._reconfig_timer = None
             if self._reset_request is not None:
@@ -447,7 +536,8 @@ class Association:
                 self._add(self._forward_tsn_chunk())
             if self._sack_now or self._packets_unacked >= 2:
                 self._add(self._sack_chunk())
-            if self.state in _TRANSMITS_DATA and (self._send_queue or self._rtx_heap):
+            if self._tx_data and (self._send_queue or self._rtx_heap):
+                self._last_data_sent = now
                 self._transmit_data(now)
             self._check_shutdown_progress(now)
             if self._pkt_chunks:
@@ -460,7 +550,11 @@ class Association:
     # ------------------------------------------------------------------ packet assembly
 
     def _pack(self, chunks: list[bytes]) -> bytes:
-        return encode_packet(self.local_port, self.remote_port, self._peer_tag, chunks)
+        """A packet to the peer: CRC32c continues from the precomputed header CRC."""
+        crc = self._tx_head_crc
+        for chunk in chunks:
+            crc = crc32c(chunk, crc)
+        return b"".join((self._tx_head, _CHECKSUM.pack(crc), *chunks))
 
     def _add(self, chunk: bytes) -> None:
         if self._pkt_size + len(chunk) > self._mtu_body and self._pkt_chunks:
@@ -473,11 +567,19 @@ class Association:
     # ------------------------------------------------------------------ receiving
 
     def _receive(self, data: bytes, now: float) -> None:
-        if len(data) < 16 or not packet_checksum_ok(data):
-            raise SctpError("packet: too short or bad checksum")
-        source, destination, tag = _PORTS_TAG.unpack_from(data)
-        if source != self.remote_port or destination != self.local_port:
-            raise SctpError(f"ports {source}->{destination} are not this association's")
+        if data[:8] == self._rx_head:
+            # the usual packet: our ports and tag, so the header's CRC is already known
+            if len(data) < 16 or _CHECKSUM.unpack_from(data, 8)[0] != crc32c(
+                data[12:], self._rx_head_crc
+            ):
+                raise SctpError("packet: too short or bad checksum")
+            tag = self._local_tag
+        else:
+            if len(data) < 16 or not packet_checksum_ok(data):
+                raise SctpError("packet: too short or bad checksum")
+            source, destination, tag = _PORTS_TAG.unpack_from(data)
+            if source != self.remote_port or destination != self.local_port:
+                raise SctpError(f"ports {source}->{destination} are not this association's")
         chunks = iter_chunks(data)
         first = chunks[0]
         if isinstance(first, InitChunk) and first.type == ch.INIT:  # §8.5.1 rule A: alone, tag 0
@@ -494,26 +596,29 @@ class Association:
         ):
             raise SctpError(f"verification tag {tag:#010x} is not ours")
         had_data = False
-        state = self.state
         for chunk in chunks:
             if isinstance(chunk, DataChunk):
-                if state in _RECEIVES_DATA:
+                if self._rx_data and not self._use_i_data:
                     had_data = True
                     self._on_data(chunk)
             elif isinstance(chunk, SackChunk):
-                if state in _TRANSMITS_DATA:
+                if self._tx_data:
                     self._on_sack(chunk, now)
-            elif isinstance(chunk, ForwardTsnChunk):
-                if state in _RECEIVES_DATA:
+            elif isinstance(chunk, IDataChunk):
+                if self._rx_data and self._use_i_data:
+                    had_data = True
+                    self._on_data(chunk)
+            elif isinstance(chunk, (ForwardTsnChunk, IForwardTsnChunk)):
+                if self._rx_data and self._use_i_data == isinstance(chunk, IForwardTsnChunk):
                     had_data = True
                     self._on_forward_tsn(chunk)
             elif isinstance(chunk, ReconfigChunk):
-                if state in _RECEIVES_DATA or state in _TRANSMITS_DATA:
+                if self._rx_data or self._tx_data:
                     self._on_reconfig(chunk, now)
             elif isinstance(chunk, InitAckChunk):
                 self._on_init_ack(chunk, now)
             elif isinstance(chunk, CookieAckChunk):
-                self._on_cookie_ack()
+                self._on_cookie_ack(now)
             elif isinstance(chunk, ch.HeartbeatChunk):
                 if self._peer_tag:
                     self._control.append(HeartbeatAckChunk(chunk.params).serialize())
@@ -528,6 +633,8 @@ class Association:
                 if self.state is AssociationState.SHUTDOWN_ACK_SENT:
                     self._close("shutdown")
                 return
+            elif isinstance(chunk, HeartbeatAckChunk):
+                self._on_heartbeat_ack(chunk, now)
             elif isinstance(chunk, ErrorChunk):
                 self._on_error(chunk, now)
             elif isinstance(chunk, UnknownChunk):
@@ -538,7 +645,6 @@ class Association:
                 if not chunk.type & 0x80:
                     break
             # other known chunks (HEARTBEAT ACK, COOKIE ECHO out of place, I-DATA) are ignored
-            state = self.state
         if had_data:
             self._packets_unacked += 1
             if self._sack_timer is None and not self._sack_now:
@@ -560,7 +666,10 @@ class Association:
     def _our_parameters(self) -> list[pm.Parameter]:
         return [
             pm.Parameter(pm.PARAM_FORWARD_TSN_SUPPORTED, b""),
-            pm.Parameter(pm.PARAM_SUPPORTED_EXTENSIONS, _EXTENSIONS),
+            pm.Parameter(
+                pm.PARAM_SUPPORTED_EXTENSIONS,
+                _EXTENSIONS + (_INTERLEAVING if self.config.enable_i_data else b""),
+            ),
         ]
 
     def _on_init(self, init: InitChunk, now: float) -> None:
@@ -631,7 +740,11 @@ class Association:
         self, tag: int, initial_tsn: int, rwnd: int, extensions: frozenset[int]
     ) -> None:
         self._peer_tag = tag
+        self._update_headers()
         self._peer_extensions = extensions
+        self._use_i_data = self.config.enable_i_data and ch.I_DATA in extensions
+        self._seq_mask = MASK32 if self._use_i_data else MASK16
+        self._max_fragment = (self._mtu_body - (20 if self._use_i_data else 16)) & ~3
         self._cum = self._highest_received = initial_tsn - 1
         self._peer_rwnd = rwnd
         self._ssthresh = rwnd
@@ -654,6 +767,7 @@ class Association:
         if state in (_S.CLOSED, _S.COOKIE_WAIT, _S.COOKIE_ECHOED) and not self._closed_reported:
             if not self._local_tag or state is _S.CLOSED:
                 self._local_tag = contents.local_tag
+                self._update_headers()
                 self._local_initial_tsn = contents.local_initial_tsn
             elif contents.local_tag != self._local_tag:
                 raise SctpError("COOKIE ECHO: cookie for another association")
@@ -662,22 +776,56 @@ class Association:
                 contents.peer_extensions,
             )  # fmt: skip
             self._t1 = None
-            self._establish()
+            self._establish(now)
         elif contents.local_tag != self._local_tag or contents.peer_tag != self._peer_tag:
             raise SctpError("COOKIE ECHO: peer restart is not supported")  # §5.2.4 case A
         if self._peer_tag:
             self._control.append(CookieAckChunk().serialize())
         return True
 
-    def _on_cookie_ack(self) -> None:
+    def _on_cookie_ack(self, now: float) -> None:
         if self.state is AssociationState.COOKIE_ECHOED:
             self._t1 = None
-            self._establish()
+            self._establish(now)
 
-    def _establish(self) -> None:
+    def _establish(self, now: float) -> None:
         self.state = AssociationState.ESTABLISHED
         self._rto = self.config.rto_initial
+        self._last_data_sent = now
+        if self.config.heartbeat_interval is not None:
+            self._heartbeat_timer = now + self._rto + self.config.heartbeat_interval
         self._events.append(AssociationEstablished())
+
+    def _on_heartbeat_timer(self, now: float) -> None:
+        """§8.3: probe an idle path; unanswered probes count towards the association's
+        error limit, so a vanished peer ends the association."""
+        self._heartbeat_timer = None
+        interval = self.config.heartbeat_interval
+        if interval is None or self.state is AssociationState.CLOSED:
+            return
+        if self._heartbeat_nonce is not None:
+            self._error_count += 1
+            if self._error_count > self.config.max_retransmits:
+                self._close("failure: peer does not answer heartbeats")
+                return
+            self._rto = min(self._rto * 2, self.config.rto_max)
+        elif now - self._last_data_sent < interval:
+            self._heartbeat_timer = self._last_data_sent + interval + self._rto
+            return
+        nonce = self._rng.getrandbits(64)
+        self._heartbeat_nonce = nonce
+        info = pm.Parameter(pm.PARAM_HEARTBEAT_INFO, _HEARTBEAT_INFO.pack(now, nonce))
+        self._control.append(ch.HeartbeatChunk([info]).serialize())
+        self._heartbeat_timer = now + self._rto + interval
+
+    def _on_heartbeat_ack(self, chunk: HeartbeatAckChunk, now: float) -> None:
+        for param in chunk.params:
+            if param.type == pm.PARAM_HEARTBEAT_INFO and len(param.value) == _HEARTBEAT_INFO.size:
+                sent, nonce = _HEARTBEAT_INFO.unpack(param.value)
+                if nonce == self._heartbeat_nonce and sent <= now:
+                    self._heartbeat_nonce = None
+                    self._error_count = 0
+                    self._update_rto(now - sent)
 
     def _on_t1(self, now: float) -> None:
         self._t1_count += 1
@@ -700,6 +848,7 @@ class Association:
                 # §5.2.6: the cookie expired on the way; start over with a fresh INIT
                 self.state = AssociationState.COOKIE_WAIT
                 self._peer_tag = 0
+                self._update_headers()
                 self._control.clear()
                 self._t1_chunk = self._init_chunk()
                 self._special.append((0, self._t1_chunk))
@@ -717,9 +866,10 @@ class Association:
 
     # ------------------------------------------------------------------ receiving data
 
-    def _on_data(self, chunk: DataChunk) -> None:
+    def _on_data(self, chunk: DataChunk | IDataChunk) -> None:
         cum = self._cum
-        tsn = unwrap32(chunk.tsn, cum)
+        delta = (chunk.tsn - cum) & MASK32  # unwrap32() inlined: runs once per DATA chunk
+        tsn = cum + (delta - 0x100000000 if delta & 0x80000000 else delta)
         pending = self._pending
         if tsn <= cum or tsn in pending:
             self.stats.duplicate_tsns += 1
@@ -728,8 +878,12 @@ class Association:
             self._sack_now = True
             return
         size = len(chunk.user_data)
-        if tsn - cum > _MAX_TSN_AHEAD or size == 0:
-            return  # outside any window we advertised, or invalid (no user data)
+        if tsn - cum > _MAX_TSN_AHEAD:
+            return  # outside any window we advertised
+        if size == 0:  # §6.2: a DATA chunk without user data is answered with ABORT
+            tsn_bytes = (chunk.tsn & MASK32).to_bytes(4, "big")
+            self._abort_with(pm.Parameter(pm.CAUSE_NO_USER_DATA, tsn_bytes), "no user data")
+            return
         if self._rwnd_used >= self.config.receive_window and tsn > self._highest_received:
             return  # §6.2: out of buffer space, drop chunks above the highest TSN received
         if tsn > self._highest_received:
@@ -759,17 +913,20 @@ class Association:
     def _advance_cum(self) -> None:
         pending = self._pending
         cum = self._cum
-        while (chunk := pending.pop(cum + 1, _MISSING)) is not _MISSING:
+        while cum + 1 in pending:
             cum += 1
+            chunk = pending.pop(cum)
             self._cum = cum
             if chunk is not None:
-                assert isinstance(chunk, DataChunk)
                 self._consume(chunk)
             if self._deferred_reset is not None and self._deferred_reset.last_tsn == cum:
                 self._apply_deferred_reset()
 
-    def _consume(self, chunk: DataChunk) -> None:
+    def _consume(self, chunk: DataChunk | IDataChunk) -> None:
         """Reassemble in TSN order (§6.9) and deliver (§6.6)."""
+        if isinstance(chunk, IDataChunk):
+            self._consume_idata(chunk)
+            return
         flags = chunk.flags
         data = chunk.user_data
         partial = self._partial
@@ -805,6 +962,49 @@ class Association:
             return
         self._deliver_ordered(first.stream_id, first.stream_seq, first.ppid, data)
 
+    def _consume_idata(self, chunk: IDataChunk) -> None:
+        """RFC 8260 §2.1: fragments of several messages may interleave; each (stream, U, MID)
+        reassembles on its own, FSNs in TSN order."""
+        flags = chunk.flags
+        data = chunk.user_data
+        unordered = bool(flags & FLAG_UNORDERED)
+        key = (chunk.stream_id, unordered, chunk.message_id)
+        partials = self._i_partials
+        if flags & FLAG_BEGIN:
+            if key in partials:
+                self._drop_i_partial(key)
+            if not flags & FLAG_END:
+                partials[key] = [chunk]
+                self._i_partial_bytes[key] = len(data)
+                return
+            first = chunk
+        else:
+            parts = partials.get(key)
+            if parts is None or chunk.ppid_or_fsn != len(parts):
+                self._rwnd_used -= len(data)  # orphan or out-of-sequence fragment
+                return
+            parts.append(chunk)
+            total = self._i_partial_bytes[key] = self._i_partial_bytes[key] + len(data)
+            if total > self.max_message_size:
+                first = parts[0]
+                self._drop_i_partial(key)
+                if not unordered:
+                    self._deliver_ordered(first.stream_id, first.message_id, 0, None)
+                return
+            if not flags & FLAG_END:
+                return
+            first = parts[0]
+            data = b"".join([piece.user_data for piece in parts])
+            del partials[key], self._i_partial_bytes[key]
+        if unordered:
+            self._events.append(DataReceived(first.stream_id, first.ppid_or_fsn, data, True))
+            return
+        self._deliver_ordered(first.stream_id, first.message_id, first.ppid_or_fsn, data)
+
+    def _drop_i_partial(self, key: tuple[int, bool, int]) -> None:
+        del self._i_partials[key]
+        self._rwnd_used -= self._i_partial_bytes.pop(key)
+
     def _drop_partial(self) -> None:
         self._rwnd_used -= self._partial_bytes
         self._partial.clear()
@@ -817,15 +1017,15 @@ class Association:
         if ssn == expected:
             if data is not None:
                 self._events.append(DataReceived(stream_id, ppid, data, False))
-            inbound.expected[stream_id] = (expected + 1) & MASK16
+            inbound.expected[stream_id] = (expected + 1) & self._seq_mask
             self._deliver_ordered_held(stream_id)
-        elif ssn_newer(ssn, expected):
+        elif seq_newer(ssn, expected, self._seq_mask):
             inbound.held.setdefault(stream_id, {})[ssn] = (ppid, data)
         elif data is not None:
             self._rwnd_used -= len(data)  # a stale SSN: protocol violation, drop
 
-    def _on_forward_tsn(self, chunk: ForwardTsnChunk) -> None:
-        """RFC 3758 §3.6: skip abandoned TSNs and the SSNs they carried."""
+    def _on_forward_tsn(self, chunk: ForwardTsnChunk | IForwardTsnChunk) -> None:
+        """RFC 3758 §3.6 / RFC 8260 §2.3: skip abandoned TSNs and the messages they carried."""
         new_cum = unwrap32(chunk.new_cumulative_tsn, self._cum)
         self._sack_now = True
         if new_cum <= self._cum or new_cum - self._cum > _MAX_TSN_AHEAD:
@@ -837,21 +1037,29 @@ class Association:
                 self._rwnd_used -= len(skipped.user_data)
         if self._partial and unwrap32(self._partial[-1].tsn, new_cum) <= new_cum:
             self._drop_partial()
+        for key, parts in list(self._i_partials.items()):
+            if unwrap32(parts[-1].tsn, new_cum) <= new_cum:
+                self._drop_i_partial(key)
         self._cum = new_cum
         if new_cum > self._highest_received:
             self._highest_received = new_cum
+        if isinstance(chunk, ForwardTsnChunk):
+            skips = [(stream_id, ssn) for stream_id, ssn in chunk.streams]
+        else:  # unordered entries need no SSN bookkeeping: their partials went above
+            skips = [(stream_id, mid) for stream_id, flags, mid in chunk.streams if not flags & 1]
         inbound = self._inbound
-        for stream_id, ssn in chunk.streams:
+        mask = self._seq_mask
+        for stream_id, ssn in skips:
             expected = inbound.expected.get(stream_id, 0)
-            if ssn_newer(expected, ssn):
+            if seq_newer(expected, ssn, mask):
                 continue
             held = inbound.held.get(stream_id, {})
             # deliver held messages up to the skipped SSN, then resume after it
-            for early in sorted(s for s in held if not ssn_newer(s, ssn)):
+            for early in sorted(s for s in held if not seq_newer(s, ssn, mask)):
                 ppid, data = held.pop(early)
                 if data is not None:
                     self._events.append(DataReceived(stream_id, ppid, data, False))
-            inbound.expected[stream_id] = (ssn + 1) & MASK16
+            inbound.expected[stream_id] = (ssn + 1) & mask
             self._deliver_ordered_held(stream_id)
         if self._deferred_reset is not None and self._deferred_reset.last_tsn <= new_cum:
             self._apply_deferred_reset()
@@ -865,7 +1073,7 @@ class Association:
             ppid, data = held.pop(expected)
             if data is not None:
                 self._events.append(DataReceived(stream_id, ppid, data, False))
-            expected = (expected + 1) & MASK16
+            expected = (expected + 1) & self._seq_mask
         inbound.expected[stream_id] = expected
 
     def _sack_chunk(self) -> bytes:
@@ -926,7 +1134,10 @@ class Association:
                 self.stats.retransmissions += 1
                 self._send_chunk(chunk, now)
         queue = self._send_queue
-        add = self._add
+        packets = self._pkt_out
+        pending = self._pkt_chunks
+        filled = self._pkt_size
+        limit = self._mtu_body
         while queue:
             chunk = queue[0]
             if chunk.abandoned:
@@ -951,7 +1162,15 @@ class Association:
             if self._rtt_tsn is None:
                 self._rtt_tsn = chunk.tsn
                 self._rtt_time = now
-            add(chunk.wire)
+            wire = chunk.wire  # _add() inlined
+            if filled + len(wire) > limit and pending:
+                packets.append(self._pack(pending))
+                pending = []
+                filled = 0
+            pending.append(wire)
+            filled += len(wire)
+        self._pkt_chunks = pending
+        self._pkt_size = filled
         if self._flight and self._t3 is None:
             self._t3 = now + self._rto
 
@@ -999,14 +1218,21 @@ class Association:
             self._forward_tsn_pending = True
 
     def _forward_tsn_chunk(self) -> bytes:
+        """FORWARD-TSN (RFC 3758 §3.2) or, with interleaving, I-FORWARD-TSN (RFC 8260 §2.3):
+        the new cumulative TSN and the last skipped SSN / MID per stream."""
         new_cum = self._advanced_ack
-        last_ssn: dict[int, int] = {}
+        last: dict[tuple[int, int], int] = {}
         outstanding = self._outstanding
         for tsn in range(self._acked_cum + 1, new_cum + 1):
             chunk = outstanding.get(tsn)
-            if chunk is not None and chunk.message.ordered:
-                last_ssn[chunk.stream_id] = chunk.message.ssn
-        return ForwardTsnChunk(new_cum & MASK32, tuple(sorted(last_ssn.items()))).serialize()
+            if chunk is not None:
+                message = chunk.message
+                last[(chunk.stream_id, 0 if message.ordered else 1)] = message.ssn
+        if self._use_i_data:
+            entries = tuple((sid, u, mid) for (sid, u), mid in sorted(last.items()))
+            return IForwardTsnChunk(new_cum & MASK32, entries).serialize()
+        ordered = tuple((sid, ssn) for (sid, u), ssn in sorted(last.items()) if not u)
+        return ForwardTsnChunk(new_cum & MASK32, ordered).serialize()
 
     def _release(self, chunk: _OutChunk) -> None:
         """The chunk no longer counts in its stream's buffered amount."""
@@ -1159,7 +1385,10 @@ class Association:
     # ------------------------------------------------------------------ stream reset (RFC 6525)
 
     def _maybe_request_reset(self, now: float) -> None:
-        if self._reset_request is None and self._reset_queue and self.state in _TRANSMITS_DATA:
+        if self._reset_queue and ch.RE_CONFIG not in self._peer_extensions:
+            self._reset_queue.clear()  # RFC 6525 §3: a peer without RE-CONFIG cannot reset
+            return
+        if self._reset_request is None and self._reset_queue and self._tx_data:
             streams = tuple(self._reset_queue)
             self._reset_queue.clear()
             self._reset_request = _ResetRequest(
@@ -1167,6 +1396,7 @@ class Association:
             )
             for stream_id in streams:
                 self._out_ssn.pop(stream_id, None)
+                self._out_unordered_mid.pop(stream_id, None)
             self._send_reset_request(now)
 
     def _send_reset_request(self, now: float) -> None:
@@ -1318,6 +1548,7 @@ class Association:
     def _close(self, reason: str) -> None:
         self.state = AssociationState.CLOSED
         self._t1 = self._t2 = self._t3 = self._sack_timer = self._reconfig_timer = None
+        self._heartbeat_timer = None
         self._send_queue.clear()
         self._control.clear()
         self._rtx_heap.clear()

@@ -23,6 +23,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import starmap
 
 from purertc.sctp.errors import SctpError
 from purertc.sctp.parameters import (
@@ -69,6 +71,7 @@ _IDATA_HEADER = struct.Struct("!BBHIHHII")
 _IDATA_FIELDS = struct.Struct("!IHHII")
 _INIT_FIELDS = struct.Struct("!IIHHI")
 _SACK_FIELDS = struct.Struct("!IIHH")
+_SACK_HEADER = struct.Struct("!BBHIIHH")
 _U32 = struct.Struct("!I")
 _U16X2 = struct.Struct("!HH")
 _U16U16U32 = struct.Struct("!HHI")
@@ -124,7 +127,9 @@ class DataChunk:
         )  # fmt: skip
 
 
-def encode_data(flags: int, tsn: int, stream_id: int, ssn: int, ppid: int, data: bytes) -> bytes:
+def encode_data(
+    flags: int, tsn: int, stream_id: int, ssn: int, ppid: int, data: bytes | memoryview
+) -> bytes:
     """A DATA chunk on the wire without building a :class:`DataChunk` (the sender's hot path)."""
     size = len(data)
     header = _DATA_HEADER.pack(DATA, flags, 16 + size, tsn, stream_id, ssn, ppid)
@@ -156,6 +161,11 @@ class IDataChunk:
     user_data: bytes
     type = I_DATA
 
+    @property
+    def ppid(self) -> int:
+        """The payload protocol id (meaningful on the first fragment, B bit set)."""
+        return self.ppid_or_fsn
+
     def serialize(self) -> bytes:
         data = self.user_data
         size = len(data)
@@ -164,6 +174,15 @@ class IDataChunk:
             self.message_id, self.ppid_or_fsn,
         )  # fmt: skip
         return b"".join((header, data, PAD[size & 3]))
+
+
+def encode_idata(
+    flags: int, tsn: int, stream_id: int, mid: int, ppid_or_fsn: int, data: bytes | memoryview
+) -> bytes:
+    """An I-DATA chunk on the wire (RFC 8260 §2.1), for the sender's hot path."""
+    size = len(data)
+    header = _IDATA_HEADER.pack(I_DATA, flags, 20 + size, tsn, stream_id, 0, mid, ppid_or_fsn)
+    return b"".join((header, data, PAD[size & 3]))
 
 
 def _parse_idata(flags: int, body: bytes) -> IDataChunk:
@@ -245,13 +264,21 @@ class SackChunk:
         dups = self.duplicates
         count_gaps = len(gaps)
         count_dups = len(dups)
-        flat = [offset for gap in gaps for offset in gap]
-        return _frame(
-            SACK,
-            self.flags,
-            _SACK_FIELDS.pack(self.cumulative_tsn, self.a_rwnd, count_gaps, count_dups)
-            + struct.pack(f"!{2 * count_gaps}H{count_dups}I", *flat, *dups),
-        )
+        head = _SACK_HEADER.pack(
+            SACK, self.flags, 16 + 4 * (count_gaps + count_dups), self.cumulative_tsn,
+            self.a_rwnd, count_gaps, count_dups,
+        )  # fmt: skip
+        if not count_gaps and not count_dups:
+            return head
+        parts = [head]
+        parts.extend(starmap(_U16X2.pack, gaps))
+        parts.extend(map(_U32.pack, dups))
+        return b"".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _u32_array(count: int) -> struct.Struct:
+    return struct.Struct(f"!{count}I")
 
 
 def _parse_sack(flags: int, body: bytes) -> SackChunk:
@@ -263,10 +290,12 @@ def _parse_sack(flags: int, body: bytes) -> SackChunk:
             f"SACK: {count_gaps} gap blocks and {count_dups} duplicates do not fit "
             f"chunk length {len(body) + 4}"
         )
-    values = struct.unpack_from(f"!{2 * count_gaps}H{count_dups}I", body, 12)
-    gap_values = values[: 2 * count_gaps]
-    gaps = tuple(zip(gap_values[::2], gap_values[1::2], strict=True))
-    return SackChunk(cum, rwnd, gaps, tuple(values[2 * count_gaps :]), flags)
+    if not count_gaps and not count_dups:
+        return SackChunk(cum, rwnd, (), (), flags)
+    end = 12 + 4 * count_gaps
+    gaps = tuple(_U16X2.iter_unpack(body[12:end])) if count_gaps else ()
+    dups = _u32_array(count_dups).unpack_from(body, end) if count_dups else ()
+    return SackChunk(cum, rwnd, gaps, dups, flags)
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 
 from purertc.sctp import (
+    AssociationClosed,
     DataChunk,
     ErrorChunk,
     ForwardTsnChunk,
@@ -131,3 +132,15 @@ def test_forged_cookie_is_rejected() -> None:
     a, b, sim = make_pair(connect=False)
     b.receive(Packet(5000, 5000, 1234, [CookieEchoChunk(b"x" * 80)]).serialize(), 0.0)
     assert b.state is AssociationState.CLOSED and b.datagrams_to_send(0.0) == []
+
+
+def test_data_without_user_data_is_answered_with_abort() -> None:
+    """RFC 9260 §6.2: an empty DATA chunk is a protocol error answered with ABORT (No User
+    Data); both ends report the association closed."""
+    a, b, sim = make_pair()
+    empty = DataChunk(3, (b._cum + 1) & 0xFFFFFFFF, 1, 0, 51, b"")
+    _inject(sim, b, Packet(5000, 5000, b._local_tag, [empty]))
+    sim.run_until(lambda: a.state is AssociationState.CLOSED, 10)
+    assert b.state is AssociationState.CLOSED
+    [closed] = [e for e in sim.events["a"] if isinstance(e, AssociationClosed)]
+    assert closed.reason.startswith("abort by peer") and "cause 9" in closed.reason

@@ -119,10 +119,11 @@ def test_stale_cookie_restarts_handshake() -> None:
     assert ErrorChunk in seen
 
 
-def test_stream_reset_both_ways() -> None:
+@pytest.mark.parametrize("i_data", [False, True], ids=["DATA", "I-DATA"])
+def test_stream_reset_both_ways(i_data: bool) -> None:
     """a resets stream 1; b performs it, answers with its own reset of stream 1 (Chrome needs
     that), and both sides learn both directions are closed. Then the stream is reused."""
-    a, b, sim = make_pair(seed=1)
+    a, b, sim = make_pair(seed=1, config=AssociationConfig(enable_i_data=i_data))
     a.send(1, b"before", 51, now=sim.now)
     a.reset_streams([1])
     sim.flush()
@@ -249,3 +250,21 @@ def test_seeded_runs_are_repeatable() -> None:
         return [bytes(str(sim.stats), "ascii")]
 
     assert run() == run()
+
+
+def test_idle_association_sends_heartbeats_and_measures_rtt() -> None:
+    a, b, sim = make_pair(link=Link(delay=0.05))
+    assert a._srtt is None  # no data yet, so no RTT sample
+    sim.run(until=sim.now + 100)
+    assert a._srtt is not None and abs(a._srtt - 0.1) < 0.01
+    assert a.state is b.state is AssociationState.ESTABLISHED
+
+
+def test_vanished_peer_is_detected_by_heartbeats() -> None:
+    config = AssociationConfig(heartbeat_interval=5.0, max_retransmits=3, rto_max=4.0)
+    a, b, sim = make_pair(config=config)
+    sim.links["b"] = Link(loss=1.0)  # b's answers never arrive
+    sim.run_until(lambda: a.state is AssociationState.CLOSED, 300)
+    assert events_of(sim, "a", AssociationClosed) == [
+        AssociationClosed("failure: peer does not answer heartbeats")
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from purertc.sctp import BufferedAmountLow, SctpError
-from purertc.sctp.association import AssociationConfig
+from purertc.sctp.association import Association, AssociationConfig
 from tests.netsim import Link
 from tests.sctp.sctp_harness import delivered_count, events_of, make_pair, received
 
@@ -138,6 +138,8 @@ def test_send_checks_size_and_state() -> None:
     with pytest.raises(SctpError, match="empty"):
         a.send(1, b"", 51, now=sim.now)
     a.send(1, b"x" * 1000, 51, now=sim.now)
+    a.remote_max_message_size = 0  # RFC 8841 §6: the peer announced no limit
+    a.send(1, b"x" * 200_000, 51, now=sim.now)
 
 
 def test_messages_above_our_limit_are_refused() -> None:
@@ -167,3 +169,77 @@ def test_mtu_is_respected() -> None:
     sim.flush()
     sim.run_until(lambda: delivered_count(sim, "b") == 1, 60)
     assert sim.stats["a->b"].oversize == 0
+
+
+INTERLEAVING = AssociationConfig(enable_i_data=True)
+
+
+def test_i_data_is_negotiated_only_when_both_offer_it() -> None:
+    a, b, sim = make_pair(config=INTERLEAVING)
+    assert a._use_i_data and b._use_i_data
+    a, b, sim = make_pair()
+    assert not a._use_i_data and not b._use_i_data
+
+
+@pytest.mark.parametrize("loss", [0.0, 0.05])
+def test_i_data_reliable_transfer(loss: float) -> None:
+    """With I-DATA every message (ordered, unordered, large and small, on several streams)
+    arrives once; ordered streams keep their order."""
+    link = Link(loss=loss, jitter=0.004, duplicate=0.01)
+    a, b, sim = make_pair(link=link, config=INTERLEAVING, seed=21)
+    small = [b"s%d" % i for i in range(2000)]
+    big = [bytes([i]) * (100_000 + i) for i in range(10)]
+    unordered = [b"u%d" % i for i in range(500)]
+    for i, message in enumerate(small):
+        a.send(1, message, 51, now=sim.now)
+        if i % 200 == 0:
+            a.send(2, big[i // 200], 53, now=sim.now)
+        if i % 4 == 0:
+            a.send(3, unordered[i // 4], 51, ordered=False, now=sim.now)
+    sim.flush()
+    total = len(small) + len(big) + len(unordered)
+    sim.run_until(lambda: delivered_count(sim, "b") >= total, 3600)
+    assert [e.data for e in received(sim, "b", 1)] == small
+    assert [e.data for e in received(sim, "b", 2)] == big
+    assert sorted(e.data for e in received(sim, "b", 3)) == sorted(unordered)
+    assert delivered_count(sim, "b") == total
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_i_data_partial_reliability(ordered: bool) -> None:
+    """Abandoned I-DATA messages are skipped with I-FORWARD-TSN; fragments never mix."""
+    link = Link(loss=0.2, jitter=0.002)
+    a, b, sim = make_pair(link=link, config=INTERLEAVING, seed=13)
+    partial = [bytes([i % 256]) * (3000 + i) for i in range(300)]
+    reliable = [b"r%04d" % i for i in range(100)]
+    for i, message in enumerate(partial):
+        a.send(3, message, 53, ordered=ordered, max_retransmits=0, now=sim.now)
+        if i % 3 == 0:
+            a.send(1, reliable[i // 3], 53, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: len(received(sim, "b", 1)) >= len(reliable), 3600)
+    sim.run_until(lambda: not a._outstanding and not a._send_queue, 3600)
+    got = [e.data for e in received(sim, "b", 3)]
+    assert [e.data for e in received(sim, "b", 1)] == reliable
+    assert all(message in partial for message in got)  # whole messages only
+    assert len(set(got)) == len(got) and 0 < len(got) < len(partial)
+    if ordered:
+        assert got == [m for m in partial if m in set(got)]
+
+
+def test_partial_reliability_falls_back_to_reliable_without_peer_support() -> None:
+    """RFC 3758 §3.3: a peer that did not offer FORWARD-TSN gets every message reliably."""
+    a, b, sim = make_pair(link=Link(loss=0.2), seed=17)
+    a._peer_extensions = frozenset()  # as if the peer's INIT had no Forward-TSN-Supported
+    messages = [b"m%d" % i for i in range(300)]
+    for message in messages:
+        a.send(3, message, 51, max_retransmits=0, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: delivered_count(sim, "b") == len(messages), 3600)
+    assert [e.data for e in received(sim, "b", 3)] == messages
+    assert a.stats.messages_abandoned == 0
+
+
+def test_receive_window_must_hold_a_whole_message() -> None:
+    with pytest.raises(SctpError, match="receive_window"):
+        Association(config=AssociationConfig(receive_window=100_000))
