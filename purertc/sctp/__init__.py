@@ -2,6 +2,12 @@
 and a sans-IO association with partial reliability (RFC 3758), stream reset (RFC 6525) and
 I-DATA (RFC 8260)."""
 
+from purertc.sctp.association import (
+    Association,
+    AssociationConfig,
+    AssociationState,
+    AssociationStats,
+)
 from purertc.sctp.chunks import (
     AbortChunk,
     Chunk,
@@ -47,6 +53,10 @@ from purertc.sctp.parameters import (
 __all__ = [
     "AbortChunk",
     "AddStreamsRequest",
+    "Association",
+    "AssociationConfig",
+    "AssociationState",
+    "AssociationStats",
     "AssociationClosed",
     "AssociationEstablished",
     "BufferedAmountLow",

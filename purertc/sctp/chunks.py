@@ -23,6 +23,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import starmap
 
 from purertc.sctp.errors import SctpError
 from purertc.sctp.parameters import (
@@ -268,12 +270,15 @@ class SackChunk:
         )  # fmt: skip
         if not count_gaps and not count_dups:
             return head
-        pack_gap = _U16X2.pack
         parts = [head]
-        parts.extend([pack_gap(start, end) for start, end in gaps])
-        if count_dups:
-            parts.append(struct.pack(f"!{count_dups}I", *dups))
+        parts.extend(starmap(_U16X2.pack, gaps))
+        parts.extend(map(_U32.pack, dups))
         return b"".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _u32_array(count: int) -> struct.Struct:
+    return struct.Struct(f"!{count}I")
 
 
 def _parse_sack(flags: int, body: bytes) -> SackChunk:
@@ -289,7 +294,7 @@ def _parse_sack(flags: int, body: bytes) -> SackChunk:
         return SackChunk(cum, rwnd, (), (), flags)
     end = 12 + 4 * count_gaps
     gaps = tuple(_U16X2.iter_unpack(body[12:end])) if count_gaps else ()
-    dups = struct.unpack_from(f"!{count_dups}I", body, end) if count_dups else ()
+    dups = _u32_array(count_dups).unpack_from(body, end) if count_dups else ()
     return SackChunk(cum, rwnd, gaps, dups, flags)
 
 

@@ -44,12 +44,10 @@ def packet_checksum_ok(data: bytes) -> bool:
 def encode_packet(
     source_port: int, destination_port: int, verification_tag: int, chunks: Sequence[bytes]
 ) -> bytes:
-    """A packet from already-serialized (padded) chunks: the association's send path."""
+    """A packet from already-serialized (padded) chunks."""
     head = _PORTS_TAG.pack(source_port, destination_port, verification_tag)
-    crc = crc32c(_ZERO4, crc32c(head))
-    for chunk in chunks:
-        crc = crc32c(chunk, crc)
-    return b"".join((head, _CHECKSUM.pack(crc), *chunks))
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join((head, _CHECKSUM.pack(crc32c(head + _ZERO4 + body)), body))
 
 
 def iter_chunks(data: bytes) -> list[Chunk]:
@@ -95,9 +93,9 @@ class Packet:
         return cls(source, destination, tag, iter_chunks(data))
 
     def serialize(self) -> bytes:
-        return encode_packet(
-            self.source_port,
-            self.destination_port,
-            self.verification_tag,
-            [chunk.serialize() for chunk in self.chunks],
-        )
+        chunks = self.chunks
+        if len(chunks) == 1:
+            body = chunks[0].serialize()
+        else:
+            body = b"".join([chunk.serialize() for chunk in chunks])
+        return encode_packet(self.source_port, self.destination_port, self.verification_tag, [body])

@@ -25,7 +25,7 @@ from purertc.datachannel import (
     Event,
     IncomingChannel,
 )
-from purertc.sctp.association import Association
+from purertc.sctp import Association
 
 pytestmark = pytest.mark.interop
 

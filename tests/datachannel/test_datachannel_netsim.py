@@ -20,7 +20,7 @@ from purertc.datachannel import (
     MessageTooLargeError,
     Ppid,
 )
-from purertc.sctp.association import Association
+from purertc.sctp import Association
 from purertc.sctp.events import DataReceived
 from purertc.sctp.events import Event as SctpEvent
 from tests.netsim import Link, Simulation

@@ -175,3 +175,15 @@ def test_malformed_chunks_name_the_field(chunk_hex: str, field: str) -> None:
 def test_memoryview_input() -> None:
     data = vector_path("sctp/aiortc_sctp_data.bin").read_bytes()
     assert Packet.parse(memoryview(data)).serialize() == data  # type: ignore[arg-type]
+
+
+def test_public_entry_points() -> None:
+    import purertc.sctp as sctp
+
+    for name in ("Packet", "SctpError", "Association", "AssociationState", "Event"):
+        assert hasattr(sctp, name), name
+    assert issubclass(sctp.SctpError, ValueError)
+    assert {s.name for s in sctp.AssociationState} >= {
+        "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED", "SHUTDOWN_PENDING",
+        "SHUTDOWN_SENT", "SHUTDOWN_RECEIVED", "SHUTDOWN_ACK_SENT",
+    }  # fmt: skip
