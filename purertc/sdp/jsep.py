@@ -120,9 +120,12 @@ def _with_parameter(
 
 def _answer_codec(offered: Codec, local: Codec) -> Codec:
     """The answer's codec: the offer's payload type and name, our parameters, common
-    feedback; for H264 the common profile at the lower of the two levels."""
+    feedback; for H264 the common profile at the lower of the two levels; for RED the
+    offer's parameters (they are payload types of the offer)."""
     parameters = local.parameters
-    if offered.name.lower() == "h264":
+    if offered.name.lower() == "red":
+        parameters = offered.parameters  # RFC 2198: they name the offer's payload types
+    elif offered.name.lower() == "h264":
         ours = parse_profile_level_id(local.get("profile-level-id"))
         theirs = parse_profile_level_id(offered.get("profile-level-id"))
         if ours is not None and theirs is not None:

@@ -250,3 +250,13 @@ def test_answer_data_channel_in_kind() -> None:
     document = SessionDescription.create(7)
     document.media += [answer, legacy]
     assert SessionDescription.parse(document.serialize()).media[1].sctp_port == 5000
+
+
+def test_red_keeps_the_offers_payload_type_list() -> None:
+    audio = _offer(CHROMIUM120).media[0]
+    local_red = Codec(100, "red", 48000, 2, (("100/100", None),))
+    answer = negotiate_codecs(audio.codecs, [OPUS, local_red])
+    assert [(c.payload_type, c.parameters) for c in answer] == [
+        (111, OPUS.parameters),
+        (63, (("111/111", None),)),
+    ]
