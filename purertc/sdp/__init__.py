@@ -31,7 +31,7 @@ from .attributes import (
 )
 from .candidate import Candidate
 from .codecs import STATIC_PAYLOAD_TYPES, Codec
-from .description import MediaSection, Section, SessionDescription, TransportParameters
+from .description import SessionDescription, TransportParameters
 from .errors import SdpError
 from .jsep import (
     answer_bundle_group,
@@ -44,6 +44,8 @@ from .jsep import (
     rejected_section,
 )
 from .lines import Line
+from .media import MediaSection
+from .section import Section
 
 __all__ = [
     "DIRECTIONS",

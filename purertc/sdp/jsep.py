@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 from .attributes import Connection, Extmap, Group, MediaLine, Sctpmap
 from .codecs import Codec
-from .description import MediaSection, SessionDescription
+from .description import SessionDescription
 from .errors import SdpError
 from .lines import Line
+from .media import MediaSection
 
 # --- codecs (RFC 9429 §5.3.1, RFC 3264 §6.1) -------------------------------------------------
 
