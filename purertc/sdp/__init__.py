@@ -3,6 +3,19 @@
 ``SessionDescription.parse(text).serialize() == text`` for any document the parser accepts;
 lines changed through the API serialize canonically. Malformed input raises :class:`SdpError`
 (a ``ValueError``) naming the line number and the field.
+
+::
+
+    offer = SessionDescription.parse(text)
+    for media in offer.media:
+        media.kind, media.port, media.mid, media.codecs, media.candidates
+        offer.transport(media).ice_ufrag          # media level, else session level
+    offer.media[1].direction = "recvonly"         # only that line changes in serialize()
+    offer.media[1].add_candidate(Candidate.parse("candidate:1 1 udp 2122260223 ..."))
+
+    answer = SessionDescription.create(session_id=4611731400430051336)
+    section = answer_rtp_section(offer.media[0], our_codecs, our_header_extensions)
+    answer.media.append(section)
 """
 
 from .attributes import (
@@ -37,7 +50,9 @@ from .jsep import (
     answer_bundle_group,
     answer_data_channel,
     answer_direction,
+    answer_rids,
     answer_rtp_section,
+    answer_simulcast,
     data_channel_section,
     negotiate_codecs,
     negotiate_extmaps,
@@ -82,7 +97,9 @@ __all__ = [
     "answer_bundle_group",
     "answer_data_channel",
     "answer_direction",
+    "answer_rids",
     "answer_rtp_section",
+    "answer_simulcast",
     "data_channel_section",
     "negotiate_codecs",
     "negotiate_extmaps",

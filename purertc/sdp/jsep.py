@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from .attributes import Connection, Extmap, Group, MediaLine, Sctpmap
+from .attributes import (
+    Connection,
+    Extmap,
+    Group,
+    MediaLine,
+    Rid,
+    Sctpmap,
+    Simulcast,
+    SimulcastRid,
+)
 from .codecs import Codec
 from .description import SessionDescription
 from .errors import SdpError
@@ -231,6 +240,40 @@ def answer_direction(offered: str, *, send: bool, recv: bool) -> str:
     peer_sends = offered in ("sendrecv", "sendonly")
     peer_receives = offered in ("sendrecv", "recvonly")
     return direction_of(send and peer_receives, recv and peer_sends)
+
+
+# --- simulcast (RFC 8853 §5.3, RFC 8851 §6) ---------------------------------------------------
+
+_REVERSE_RID = {"send": "recv", "recv": "send"}
+
+
+def answer_rids(offered: Iterable[Rid], *, accept: Iterable[str] | None = None) -> list[Rid]:
+    """The answer's ``a=rid`` lines: each accepted offered rid with its direction reversed
+    (an offered ``send`` layer is one we receive). Restrictions are kept as offered."""
+    wanted = None if accept is None else set(accept)
+    return [
+        Rid(rid.id, _REVERSE_RID[rid.direction], rid.restrictions)
+        for rid in offered
+        if wanted is None or rid.id in wanted
+    ]
+
+
+def answer_simulcast(offered: Simulcast, *, accept: Iterable[str] | None = None) -> Simulcast:
+    """The answer's ``a=simulcast``: the offer's send streams become our receive streams and
+    vice versa, keeping only the rids in ``accept`` (all by default) and their paused flags."""
+    wanted = None if accept is None else set(accept)
+
+    def keep(
+        streams: tuple[tuple[SimulcastRid, ...], ...],
+    ) -> tuple[tuple[SimulcastRid, ...], ...]:
+        kept = []
+        for alternatives in streams:
+            chosen = tuple(r for r in alternatives if wanted is None or r.rid in wanted)
+            if chosen:
+                kept.append(chosen)
+        return tuple(kept)
+
+    return Simulcast(send=keep(offered.recv), recv=keep(offered.send))
 
 
 # --- bundling and rejection (RFC 9143, RFC 9429 §5.3.1) ---------------------------------------
