@@ -323,7 +323,8 @@ def answer_rtp_section(
     mid, rtcp-mux and rtcp-rsize when offered; rejected when no codec is in common.
 
     ``direction`` is the offer's effective direction (default: the section's own, else
-    sendrecv). Transport attributes (ICE, DTLS, candidates) are the caller's to add.
+    sendrecv). The section gets port 9 and ``c=IN IP4 0.0.0.0`` (trickle ICE); transport
+    attributes (ICE, DTLS, candidates) and the port of bundled sections are the caller's.
     """
     answer_codecs = negotiate_codecs(offered.codecs, codecs)
     if offered.rejected or not answer_codecs:
