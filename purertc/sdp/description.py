@@ -116,9 +116,9 @@ class SessionDescription(Section):
         return f"<SessionDescription {len(self.media)} media [{sections}]>"
 
     def all_lines(self) -> Iterator[Line]:
-        yield from self.lines
+        yield from self._all()
         for section in self.media:
-            yield from section.lines
+            yield from section._all()
 
     # -- RFC 8866 session fields -----------------------------------------------------------
 

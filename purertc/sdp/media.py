@@ -25,8 +25,6 @@ from .errors import SdpError
 from .lines import Line
 from .section import MEDIA_ORDER, Section, checked_text, new_attribute
 
-_CODEC_ATTRIBUTES = frozenset({"rtpmap", "rtcp-fb", "fmtp"})
-
 # The RTP payload types as written in an m= line or an a=fmtp (RFC 3550: 0-127).
 _PAYLOAD_TYPES = {str(pt): pt for pt in range(128)}
 
@@ -61,12 +59,12 @@ class MediaSection(Section):
 
     @property
     def media_line(self) -> MediaLine:
-        return self.lines[0].typed(MediaLine.parse)
+        return self._all()[0].typed(MediaLine.parse)
 
     @media_line.setter
     def media_line(self, value: MediaLine) -> None:
         _check_media_line(value)
-        self.lines[0] = Line.field("m", value)
+        self._replace(0, Line.field("m", value))
 
     @property
     def kind(self) -> str:
@@ -187,24 +185,20 @@ class MediaSection(Section):
         rtpmaps: dict[int, Rtpmap] = {}
         fmtps: dict[int, Fmtp] = {}
         feedback: dict[int | None, list[tuple[str, str | None]]] = {}
-        for line in self.lines:
-            name = line.name
-            if name not in _CODEC_ATTRIBUTES:
-                continue
-            if name == "rtpmap":
-                rtpmap = line.typed(Rtpmap.parse)
-                rtpmaps.setdefault(rtpmap.payload_type, rtpmap)
-            elif name == "rtcp-fb":
-                fb = line.typed(RtcpFb.parse)
-                entries = feedback.setdefault(fb.payload_type, [])
-                entry = (fb.type, fb.parameter)
-                if entry not in entries:
-                    entries.append(entry)
-            else:
-                fmtp = line.typed(Fmtp.parse)
-                pt = _PAYLOAD_TYPES.get(fmtp.format)
-                if pt is not None:
-                    fmtps.setdefault(pt, fmtp)
+        for line in self._named("rtpmap"):
+            rtpmap = line.typed(Rtpmap.parse)
+            rtpmaps.setdefault(rtpmap.payload_type, rtpmap)
+        for line in self._named("rtcp-fb"):
+            fb = line.typed(RtcpFb.parse)
+            entries = feedback.setdefault(fb.payload_type, [])
+            entry = (fb.type, fb.parameter)
+            if entry not in entries:
+                entries.append(entry)
+        for line in self._named("fmtp"):
+            fmtp = line.typed(Fmtp.parse)
+            pt = _PAYLOAD_TYPES.get(fmtp.format)
+            if pt is not None:
+                fmtps.setdefault(pt, fmtp)
         wildcard = feedback.get(None, [])
         codecs: list[Codec] = []
         seen: set[int] = set()
@@ -321,13 +315,13 @@ class MediaSection(Section):
 
     def remove_candidate(self, candidate: Candidate) -> bool:
         """Remove the first line holding ``candidate``; False if there was none."""
-        for index, line in enumerate(self.lines):
+        for index, line in enumerate(self._all()):
             if (
                 line.type == "a"
                 and line.name == "candidate"
                 and line.typed(Candidate.from_value) == candidate
             ):
-                del self.lines[index]
+                self._replace(index, None)
                 return True
         return False
 

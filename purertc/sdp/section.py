@@ -12,7 +12,7 @@ section); a new attribute goes after the last attribute of the same name (a cand
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar, TypeVar
 
 from .attributes import (
@@ -73,12 +73,13 @@ _TRANSPORT_ATTRIBUTES = frozenset(
 class Section:
     """Lines of one section with the attribute helpers both section kinds share."""
 
-    __slots__ = ("_lines", "_raw")
+    __slots__ = ("_lines", "_raw", "_index")
     _ORDER: ClassVar[dict[str, int]] = SESSION_ORDER
 
     def __init__(self, lines: list[Line] | None = None) -> None:
-        self._lines: list[Line] | None = lines if lines is not None else []
+        self._lines: list[Line] | None = list(lines) if lines is not None else []
         self._raw: RawSection | None = None
+        self._index: dict[str, list[Line]] | None = None
 
     @classmethod
     def _received(cls: type[S], raw: RawSection) -> S:
@@ -86,38 +87,63 @@ class Section:
         section = cls.__new__(cls)
         section._lines = None
         section._raw = raw
+        section._index = None
         return section
 
-    @property
-    def lines(self) -> list[Line]:
-        """The section's lines in document order (edit through the methods, or directly)."""
+    def _all(self) -> list[Line]:
+        """The section's own list of lines (built on first use). Whoever changes it calls
+        ``_changed``."""
         lines = self._lines
         if lines is None:
             assert self._raw is not None
             lines = self._lines = self._raw.build_lines()
         return lines
 
+    def _changed(self) -> None:
+        self._index = None
+
+    def _named(self, name: str) -> Sequence[Line]:
+        """The ``a=<name>`` lines in order, from an index built in one pass on first use.
+
+        Only a= lines have a non-empty ``name``, so the index holds exactly the attributes.
+        """
+        index = self._index
+        if index is None:
+            index = {}
+            for line in self._all():
+                key = line.name
+                if key:
+                    found = index.get(key)
+                    if found is None:
+                        index[key] = [line]
+                    else:
+                        found.append(line)
+            self._index = index
+        return index.get(name, ())
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """The section's lines in document order (read-only: edit through the methods, or
+        assign a new sequence)."""
+        return tuple(self._all())
+
     @lines.setter
-    def lines(self, lines: list[Line]) -> None:
-        self._lines = lines
+    def lines(self, lines: Iterable[Line]) -> None:
+        self._lines = list(lines)
+        self._index = None
 
     # -- generic attribute access -------------------------------------------------------
 
-    # Only a= lines have a non-empty ``name``, so matching on it alone finds attributes.
-
     def attribute_lines(self, name: str) -> list[Line]:
         """The ``a=<name>`` lines, in order."""
-        return [line for line in self.lines if line.name == name] if name else []
+        return list(self._named(name))
 
     def _first_attribute(self, name: str) -> Line | None:
-        if name:
-            for line in self.lines:
-                if line.name == name:
-                    return line
-        return None
+        found = self._named(name)
+        return found[0] if found else None
 
     def has_attribute(self, name: str) -> bool:
-        return self._first_attribute(name) is not None
+        return bool(self._named(name))
 
     def attribute(self, name: str) -> str | None:
         """Value of the first ``a=<name>`` (``""`` for a property attribute), or ``None``."""
@@ -127,7 +153,7 @@ class Section:
         return line.value if line.value is not None else ""
 
     def attribute_values(self, name: str) -> list[str | None]:
-        return [line.value for line in self.lines if line.name == name] if name else []
+        return [line.value for line in self._named(name)]
 
     def add_attribute(self, name: str, value: object = None) -> Line:
         """Insert ``a=<name>[:<value>]`` (``value`` text or a typed value) and return it."""
@@ -137,25 +163,28 @@ class Section:
 
     def remove_attribute(self, name: str, where: Callable[[Line], bool] | None = None) -> int:
         """Remove every ``a=<name>`` (for which ``where(line)`` holds); return how many."""
-        before = len(self.lines)
+        lines = self._all()
+        before = len(lines)
         self.lines = [
             line
-            for line in self.lines
+            for line in lines
             if not (line.type == "a" and line.name == name and (where is None or where(line)))
         ]
-        return before - len(self.lines)
+        return before - len(self._all())
 
     def set_attribute(self, name: str, value: object = None) -> None:
         """Make ``a=<name>[:<value>]`` the only attribute of that name (replaced in place)."""
         new = new_attribute(name, value)
-        for index, line in enumerate(self.lines):
+        lines = self._all()
+        for index, line in enumerate(lines):
             if line.type == "a" and line.name == name:
-                self.lines[index] = new
-                self.lines[index + 1 :] = [
+                lines[index] = new
+                lines[index + 1 :] = [
                     other
-                    for other in self.lines[index + 1 :]
+                    for other in lines[index + 1 :]
                     if not (other.type == "a" and other.name == name)
                 ]
+                self._changed()
                 return
         self._insert(new)
 
@@ -167,7 +196,8 @@ class Section:
             self.remove_attribute(name)
 
     def _insert(self, line: Line) -> None:
-        lines = self.lines
+        lines = self._all()
+        self._changed()
         if line.type == "a":
             name = line.name
             for index in range(len(lines) - 1, -1, -1):
@@ -189,8 +219,17 @@ class Section:
                 return
         lines.append(line)
 
+    def _replace(self, index: int, line: Line | None) -> None:
+        """Put ``line`` at ``index`` (delete the line there for ``None``)."""
+        lines = self._all()
+        if line is None:
+            del lines[index]
+        else:
+            lines[index] = line
+        self._changed()
+
     def _first_field(self, kind: str) -> Line | None:
-        for line in self.lines:
+        for line in self._all():
             if line.type == kind:
                 return line
         return None
@@ -198,18 +237,15 @@ class Section:
     def _set_field(self, kind: str, value: object | None) -> None:
         """Replace the first ``<kind>=`` line (remove it for ``None``), or insert one."""
         new = new_field(kind, value) if value is not None else None
-        for index, line in enumerate(self.lines):
+        for index, line in enumerate(self._all()):
             if line.type == kind:
-                if new is None:
-                    del self.lines[index]
-                else:
-                    self.lines[index] = new
+                self._replace(index, new)
                 return
         if new is not None:
             self._insert(new)
 
     def _typed_all(self, name: str, parser: Callable[[str], T]) -> list[T]:
-        return [line.typed(parser) for line in self.lines if line.name == name]
+        return [line.typed(parser) for line in self._named(name)]
 
     def _typed_first(self, name: str, parser: Callable[[str], T]) -> T | None:
         line = self._first_attribute(name)
@@ -228,7 +264,7 @@ class Section:
 
     @property
     def bandwidths(self) -> list[Bandwidth]:
-        return [line.typed(Bandwidth.parse) for line in self.lines if line.type == "b"]
+        return [line.typed(Bandwidth.parse) for line in self._all() if line.type == "b"]
 
     def add_bandwidth(self, bandwidth: Bandwidth) -> None:
         self._insert(new_field("b", bandwidth))
@@ -302,22 +338,24 @@ class Section:
 
     @property
     def direction(self) -> str | None:
-        """The explicit direction attribute (RFC 8866 §6.7), ``None`` when absent."""
-        for line in self.lines:
-            if line.type == "a" and line.name in DIRECTIONS:
-                return line.name
-        return None
+        """The explicit direction attribute (RFC 8866 §6.7), ``None`` when absent (the
+        first one in document order if a malformed section has several)."""
+        present = [name for name in DIRECTIONS if self._named(name)]
+        if len(present) > 1:
+            lines = self._all()
+            present.sort(key=lambda name: lines.index(self._named(name)[0]))
+        return present[0] if present else None
 
     @direction.setter
     def direction(self, value: str | None) -> None:
         if value is not None and value not in DIRECTIONS:
             raise SdpError(f"bad direction {value!r}", field="direction")
-        for index, line in enumerate(self.lines):
+        for index, line in enumerate(self._all()):
             if line.type == "a" and line.name in DIRECTIONS:
                 if value is None:
-                    del self.lines[index]
+                    self._replace(index, None)
                 elif line.name != value:
-                    self.lines[index] = Line.attribute(value)
+                    self._replace(index, Line.attribute(value))
                 return
         if value is not None:
             self._insert(Line.attribute(value))
@@ -338,13 +376,9 @@ class Section:
     def extmap_allow_mixed(self, on: bool) -> None:
         self._set_flag("extmap-allow-mixed", on)
 
-    def _transport_lines(self) -> dict[str, list[Line]]:
-        """The ICE/DTLS attribute lines of this section by name, in one pass."""
-        found: dict[str, list[Line]] = {}
-        for line in self.lines:
-            if line.name in _TRANSPORT_ATTRIBUTES:
-                found.setdefault(line.name, []).append(line)
-        return found
+    def _transport_lines(self) -> dict[str, Sequence[Line]]:
+        """The ICE/DTLS attribute lines of this section by name."""
+        return {name: found for name in _TRANSPORT_ATTRIBUTES if (found := self._named(name))}
 
     def _set_token(self, name: str, value: str | None) -> None:
         if value is None:
