@@ -8,6 +8,10 @@ every untouched line keeps its exact received text. New lines go where RFC 8866 
 type (``v o s i u e p c b t r z k a`` in the session part, ``m i c b k a`` in a media
 section); a new attribute goes after the last attribute of the same name (a candidate before
 ``a=end-of-candidates``), else at the end of its section.
+
+Reads go through a per-section index of the attribute lines by name, built in one pass on
+first use and dropped by every edit; that is why ``lines`` is a read-only tuple (assign a new
+sequence to replace them wholesale).
 """
 
 from __future__ import annotations
