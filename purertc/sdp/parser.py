@@ -38,17 +38,18 @@ class RawSection:
 
     def build_lines(self) -> list[Line]:
         """The :class:`Line` objects of the section (built when first needed)."""
+        new = tuple.__new__  # Line is a NamedTuple: skip its Python-level __new__
         lines: list[Line] = []
         append = lines.append
         number = self.first_number
         for content, eol in zip(self.contents, self.eols, strict=True):
             if content[:2] == "a=":
                 name, sep, value = content[2:].partition(":")
-                append(Line("a", name, value if sep else None, content, eol, number))
+                append(new(Line, ("a", name, value if sep else None, content, eol, number)))
             elif content[1:2] == "=":
-                append(Line(content[0], "", content[2:], content, eol, number))
+                append(new(Line, (content[0], "", content[2:], content, eol, number)))
             else:  # a tolerated blank or comment line
-                append(Line("", "", content, content, eol, number))
+                append(new(Line, ("", "", content, content, eol, number)))
             number += 1
         return lines
 

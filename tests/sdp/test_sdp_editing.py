@@ -414,3 +414,27 @@ def test_deepcopy_is_independent() -> None:
     clone.media[0].direction = "inactive"
     assert original.serialize() == text
     assert clone.media[0].direction == "inactive"
+
+
+def test_reads_after_edits_see_the_edits() -> None:
+    """Typed reads use a per-section index: every kind of edit must refresh it."""
+    description = SessionDescription.parse(_vector(CHROMIUM120))
+    audio = description.media[0]
+    assert audio.mid == "0" and audio.direction == "sendrecv" and audio.rtcp_mux
+    audio.mid = "a"  # set_attribute, in place
+    assert audio.mid == "a"
+    audio.direction = None  # a removal by index
+    assert audio.direction is None
+    audio.direction = "sendonly"  # an insertion
+    assert audio.direction == "sendonly"
+    audio.rtcp_mux = False  # remove_attribute
+    assert not audio.rtcp_mux and not audio.has_attribute("rtcp-mux")
+    audio.add_attribute("x-extra", "1")
+    assert audio.attribute_values("x-extra") == ["1"]
+    audio.lines = [line for line in audio.lines if line.name != "x-extra"]  # wholesale
+    assert audio.attribute("x-extra") is None
+    audio.port = 0  # the m= line
+    assert audio.port == 0 and audio.rejected
+    description.ice_lite = True
+    assert description.transport(audio).ice_lite
+    assert audio.attribute_lines("extmap")[0].name == "extmap"
