@@ -75,7 +75,7 @@ _MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256.value
 _FP = AttributeType.FINGERPRINT.value
 _MI_HEADER = b"\x00\x08\x00\x14"
 _MI_LENGTH = _MI_HEADER[2:]
-_FP_HEADER = b"\x80\x28\x00\x04"
+_FP_TLV = struct.Struct("!HHI")
 _SEALS = (_MI, _MI256, _FP)
 _SEAL_CLASSES = frozenset((MessageIntegrity, MessageIntegritySha256, Fingerprint))
 
@@ -168,6 +168,7 @@ class Message:
         "_cut",
         "_mtype",
     )
+    _offsets: tuple[int, ...]  # attribute header positions; set by parse only
 
     def __init__(
         self,
@@ -185,7 +186,6 @@ class Message:
         self._tid = transaction_id if type(transaction_id) is bytes else bytes(transaction_id)
         self._attributes: tuple[Attribute, ...] | None = tuple(attributes)
         self._raw: bytes | None = None
-        self._offsets: tuple[int, ...] = ()
         self._types: tuple[int, ...] | None = None  # built lazily from the attributes
         self._cut = -1
 
@@ -436,12 +436,15 @@ class Message:
             if len(body) + extra > 0xFFFF:
                 raise StunError(f"message length: {len(body) + extra} bytes exceed 65535")
         if integrity_key is not None:
-            kind = _MI256 if integrity_sha256 else _MI
-            body += self._seal(kind, 32 if integrity_sha256 else 20, integrity_key, body)
+            if integrity_sha256:
+                body += self._seal(_MI256, 32, integrity_key, body)
+            else:  # _seal(_MI, ...) inlined: this is every ICE check's path
+                covered = _PREFIX.pack(self._mtype, len(body) + 24, MAGIC_COOKIE, tid) + body
+                body += _MI_HEADER + hmac_sha1(integrity_key, covered)
         if fingerprint:
             prefix = _PREFIX.pack(self._mtype, len(body) + 8, MAGIC_COOKIE, tid)
             crc = crc32(body, crc32(prefix)) ^ FINGERPRINT_XOR
-            return prefix + body + _FP_HEADER + _U32.pack(crc)
+            return prefix + body + _FP_TLV.pack(_FP, 4, crc)
         return _PREFIX.pack(self._mtype, len(body), MAGIC_COOKIE, tid) + body
 
     def _body_with_placed_seals(self, key: bytes | None) -> tuple[bytes, bool, bool]:
