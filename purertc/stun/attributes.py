@@ -520,7 +520,7 @@ class _FlagAttribute(Attribute):
         return b""
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
-        return _TLV_HEADER.pack(self.TYPE, 0)
+        return _FLAG_TLVS[self.TYPE]
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
@@ -542,6 +542,11 @@ class DontFragment(_FlagAttribute):
     TYPE = AttributeType.DONT_FRAGMENT
     NAME = "DONT-FRAGMENT"
     __slots__ = ()
+
+
+_FLAG_TLVS: dict[int, bytes] = {
+    cls.TYPE: _TLV_HEADER.pack(cls.TYPE, 0) for cls in (UseCandidate, DontFragment)
+}
 
 
 # --- structured values ----------------------------------------------------------------------

@@ -67,7 +67,6 @@ _HEADER = struct.Struct("!HHI")
 _TLV = struct.Struct("!HH")
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
-_TWO_U32 = struct.Struct("!II")
 _PREFIX = struct.Struct("!HHI12s")  # type, length, cookie, transaction id
 _MAX_BODY = 0xFFFF - 44  # beyond this, the seals to add might not fit the length field
 _MI = AttributeType.MESSAGE_INTEGRITY.value
@@ -108,6 +107,9 @@ class _Layout(NamedTuple):
     reader: struct.Struct  # unpacks exactly those header fields, at their offsets
     offsets: tuple[int, ...]
     types: tuple[int, ...]
+    fingerprint: int  # offset of the trailing FINGERPRINT, or -1
+    integrity: int  # offset of the first MESSAGE-INTEGRITY, or -1
+    integrity_sha256: int  # offset of the first MESSAGE-INTEGRITY-SHA256, or -1
 
 
 _LAYOUT_CACHE_LIMIT = 512
@@ -134,15 +136,26 @@ def _walk(data: bytes, size: int) -> _Layout:
         atype, alen = headers[-2:]
         raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
     types = tuple(headers[::2])
-    if _FP in types[:-1]:
-        raise StunError("FINGERPRINT: not the last attribute")
+    fingerprint = -1
+    if _FP in types:
+        if types.index(_FP) != len(types) - 1:
+            raise StunError("FINGERPRINT: not the last attribute")
+        if headers[-1] != 4:
+            raise StunError("FINGERPRINT: length is not 4")
+        fingerprint = offsets[-1]
     fmt = ["!"]
     end = 0
     for offset in offsets:
         fmt.append(f"{offset - end}xHH")
         end = offset + 4
     layout = _Layout(
-        tuple(headers), struct.Struct("".join(fmt)), tuple(offsets), tuple(headers[::2])
+        tuple(headers),
+        struct.Struct("".join(fmt)),
+        tuple(offsets),
+        types,
+        fingerprint,
+        offsets[types.index(_MI)] if _MI in types else -1,
+        offsets[types.index(_MI256)] if _MI256 in types else -1,
     )
     if len(_layouts) >= _LAYOUT_CACHE_LIMIT:
         _layouts.clear()
@@ -163,12 +176,12 @@ class Message:
         "_tid",
         "_attributes",
         "_raw",
-        "_offsets",
+        "_layout",
         "_types",
         "_cut",
         "_mtype",
     )
-    _offsets: tuple[int, ...]  # attribute header positions; set by parse only
+    _layout: _Layout  # where the attributes are; set by parse only
 
     def __init__(
         self,
@@ -211,22 +224,19 @@ class Message:
         layout = _layouts.get(size)
         if layout is None or layout.reader.unpack_from(data) != layout.headers:
             layout = _walk(data, size)
-        offsets = layout.offsets
-        types = layout.types
-        if types and types[-1] == _FP:
-            last = offsets[-1]
-            header, value = _TWO_U32.unpack_from(data, last)
-            if header != 0x80280004:
-                raise StunError("FINGERPRINT: length is not 4")
-            # FINGERPRINT is last, so the header's length already ends after it.
-            if value != crc32(data[:last]) ^ FINGERPRINT_XOR:
-                raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
+        last = layout.fingerprint
+        # FINGERPRINT is last, so the header's length already ends after it.
+        if (
+            last >= 0
+            and _U32.unpack_from(data, last + 4)[0] != crc32(data[:last]) ^ FINGERPRINT_XOR
+        ):
+            raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
         message = cls.__new__(cls)
         message._tid = data[8:20]
         message._attributes = None
         message._raw = data
-        message._offsets = offsets
-        message._types = types
+        message._layout = layout
+        message._types = layout.types
         message._cut = -1
         message._mtype = mtype
         return message
@@ -260,7 +270,7 @@ class Message:
     def _decode(self, index: int) -> Attribute:
         raw = self._raw
         assert raw is not None
-        pos = self._offsets[index]
+        pos = self._layout.offsets[index]
         atype, alen = _TLV.unpack_from(raw, pos)
         return decode_attribute(atype, raw[pos + 4 : pos + 4 + alen], self._tid)
 
@@ -269,7 +279,7 @@ class Message:
         """Every attribute in wire order (decoded on first access for a parsed message)."""
         attrs = self._attributes
         if attrs is None:
-            attrs = self._attributes = tuple(map(self._decode, range(len(self._offsets))))
+            attrs = self._attributes = tuple(map(self._decode, range(len(self._layout.offsets))))
         return attrs
 
     def _type_list(self) -> tuple[int, ...]:
@@ -380,13 +390,12 @@ class Message:
         raw = self._raw
         if raw is None:
             return Message.parse(self.serialize()).verify_integrity(key)
-        types = self._types
-        assert types is not None
-        if _MI256 in types:
-            return self._verify_sha256(key, raw, self._offsets[types.index(_MI256)])
-        if _MI not in types:
+        layout = self._layout
+        if layout.integrity_sha256 >= 0:
+            return self._verify_sha256(key, raw, layout.integrity_sha256)
+        pos = layout.integrity
+        if pos < 0:
             return False
-        pos = self._offsets[types.index(_MI)]
         # The header with the length ending after MESSAGE-INTEGRITY, then what precedes it.
         mac = hmac_sha1(key, _TLV.pack(self._mtype, pos + 4) + raw[4:pos])
         return compare_digest(_MI_LENGTH + mac, raw[pos + 2 : pos + 24])
@@ -455,7 +464,7 @@ class Message:
         """
         raw = self._raw
         if raw is not None:
-            bounds = [*self._offsets, len(raw)]
+            bounds = [*self._layout.offsets, len(raw)]
             tlvs = [raw[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
         else:
             assert self._attributes is not None
