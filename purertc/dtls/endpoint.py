@@ -252,7 +252,7 @@ class DtlsEndpoint:
             if self.role == CLIENT:
                 return  # nothing has been asked yet
             self._state = _HANDSHAKING
-        end, app_records, contents = _inspect(data)
+        end, contents = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
             return
@@ -261,9 +261,9 @@ class DtlsEndpoint:
         if self._state == _HANDSHAKING:
             self._advance_handshake()
         if self._state == _CONNECTED:
-            # Each application record is one recv; when the handshake just finished, OpenSSL
-            # may also hold records it buffered, so read until it has nothing left.
-            self._read_application_data(max(app_records, 1) if was_connected else None)
+            # Read until OpenSSL has nothing left: several records, an alert after data, or
+            # records it buffered while the handshake was finishing.
+            self._read_application_data()
             if contents == _ONLY_APPLICATION_DATA or self._state != _CONNECTED:
                 return  # application data alone never makes OpenSSL write
             output = self._read_output()
@@ -397,7 +397,7 @@ class DtlsEndpoint:
             )
         )
 
-    def _read_application_data(self, records: int | None) -> None:
+    def _read_application_data(self, records: int | None = None) -> None:
         """Up to ``records`` decrypted records as events (``None``: all OpenSSL has)."""
         count = 0
         while records is None or count < records:
@@ -546,7 +546,8 @@ _ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
 
 
 def _is_one_application_record(data: bytes) -> bool:
-    """The datagram is exactly one application-data record (the common case, checked inline)."""
+    """The datagram is exactly one application-data record: the per-packet case, checked
+    without walking the records."""
     return (
         len(data) >= RECORD_HEADER_LENGTH
         and data[0] == APPLICATION_DATA
@@ -555,33 +556,25 @@ def _is_one_application_record(data: bytes) -> bool:
     )
 
 
-def _inspect(data: bytes) -> tuple[int, int, int]:
-    """How many leading bytes are whole, well-formed records; how many of those carry
-    application data; and what else is there: nothing, other records, or epoch-0 handshake
-    records (a peer's handshake flight).
+def _inspect(data: bytes) -> tuple[int, int]:
+    """How many leading bytes are whole, well-formed records, and what they hold besides
+    application data: nothing, other records, or epoch-0 handshake records (a peer's flight).
 
-    Runs per datagram, so the common case (one application-data record) is checked inline;
-    anything else goes through the full walk, which also checks the fragment headers of
-    epoch-0 handshake records: OpenSSL treats a malformed one as fatal, a dropped datagram
-    cannot be."""
-    if _is_one_application_record(data):
-        return len(data), 1, _ONLY_APPLICATION_DATA
+    The fragment headers of epoch-0 handshake records are checked too: OpenSSL treats a
+    malformed one as fatal, while a datagram dropped here cannot hurt."""
     end = 0
-    app_records = 0
-    other = _ONLY_APPLICATION_DATA
+    contents = _ONLY_APPLICATION_DATA
     try:
         for header in iter_record_headers(data):
-            if header.content_type == APPLICATION_DATA:
-                app_records += 1
-            elif header.content_type == HANDSHAKE and header.epoch == 0:
+            if header.content_type == HANDSHAKE and header.epoch == 0:
                 parse_handshake_fragments(memoryview(data)[header.start : header.end])
-                other = _PEER_FLIGHT
-            else:
-                other = max(other, _OTHER_RECORDS)
+                contents = _PEER_FLIGHT
+            elif header.content_type != APPLICATION_DATA:
+                contents = max(contents, _OTHER_RECORDS)
             end = header.end
     except DtlsError:
         pass
-    return end, app_records, other
+    return end, contents
 
 
 def _first_message_seq(output: bytes) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from purertc.dtls import (
+    ApplicationData,
     Certificate,
     Closed,
     DtlsEndpoint,
@@ -179,6 +180,19 @@ def test_several_records_in_one_datagram_are_all_delivered_once() -> None:
     server.receive(bundle, sim.now)  # the same three again: replays
     sim.flush()
     assert received_data(sim, "b") == [b"a", b"b", b"c"]
+
+
+def test_data_and_close_notify_in_one_datagram() -> None:
+    sim, client, server, _ = connected_pair()
+    client.send(b"last words")
+    client.close()
+    bundle = b"".join(client.datagrams_to_send(sim.now))
+    assert [r.content_type for r in parse_records(bundle)] == [APPLICATION_DATA, 21]
+    server.receive(bundle, sim.now)
+    assert list(iter(server.next_event, None)) == [
+        ApplicationData(b"last words"),
+        Closed("peer sent close_notify"),
+    ]
 
 
 def test_close_during_handshake_ends_quietly() -> None:
