@@ -118,6 +118,7 @@ _LENGTH = struct.Struct("!H")
 _MAX_READ = 1 << 16
 
 _NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
+_STATE_NAMES = ("new", "connecting", "connected", "closed", "failed")
 
 
 class DtlsEndpoint:
@@ -127,6 +128,12 @@ class DtlsEndpoint:
     ``remote_fingerprints`` are ``(algorithm, value)`` pairs or ``"sha-256 AB:..."`` strings
     from the remote description; they may also be given later with
     :meth:`set_remote_fingerprints`, before the peer's certificate arrives.
+    ``srtp_profiles`` is the use_srtp offer (client) or preference (server), IANA names or
+    :class:`~purertc.srtp.SrtpProfile`; empty to leave use_srtp out.
+    ``mtu`` bounds every datagram (handshake flights are fragmented to it).
+    ``hello_verify`` makes a server answer the first ClientHello with a HelloVerifyRequest.
+    ``max_retransmissions`` of one flight before the handshake fails.
+    ``ciphers`` is an OpenSSL cipher list; ``token_bytes`` supplies the cookie secret.
     """
 
     def __init__(
@@ -237,6 +244,12 @@ class DtlsEndpoint:
     @property
     def is_connected(self) -> bool:
         return self._state == _CONNECTED
+
+    @property
+    def state(self) -> str:
+        """``"new"``, ``"connecting"``, ``"connected"``, ``"closed"`` or ``"failed"`` (the
+        W3C RTCDtlsTransportState names)."""
+        return _STATE_NAMES[self._state]
 
     # The five verbs ---------------------------------------------------------------------------
 

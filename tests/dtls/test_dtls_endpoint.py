@@ -32,6 +32,7 @@ def handshake(
 def test_handshake_both_roles_agree_on_srtp_keys(client_is_a: bool) -> None:
     client, server = endpoint_pair()
     sim = handshake(client, server, client_is_a)
+    assert client.state == server.state == "connected"
     c = events_of(sim, "a" if client_is_a else "b", HandshakeComplete)[0]
     s = events_of(sim, "b" if client_is_a else "a", HandshakeComplete)[0]
     assert c.protocol == s.protocol == "DTLSv1.2"
@@ -49,6 +50,7 @@ def test_handshake_both_roles_agree_on_srtp_keys(client_is_a: bool) -> None:
 
 def test_application_data_both_ways_and_close_notify_from_client() -> None:
     client, server = endpoint_pair()
+    assert client.state == "new"
     sim = handshake(client, server)
     client.send(b"hello server")
     server.send(b"hello client")
@@ -62,6 +64,7 @@ def test_application_data_both_ways_and_close_notify_from_client() -> None:
     assert events_of(sim, "a", Closed) == [Closed("closed locally")]
     assert events_of(sim, "b", Closed) == [Closed("peer sent close_notify")]
     assert not client.is_connected and not server.is_connected
+    assert client.state == server.state == "closed"
     with pytest.raises(DtlsError, match="not established"):
         client.send(b"late")
 

@@ -54,6 +54,7 @@ def test_fingerprint_mismatch_fails_with_reason_and_alert(wrong_side: str) -> No
     assert peer_failure.alert == failure.alert  # ...arrived at the peer
     assert "peer sent fatal alert" in peer_failure.reason
     assert not events_of(sim, checker, HandshakeComplete)
+    assert client.state == server.state == "failed"
 
 
 def test_no_remote_fingerprint_fails_the_handshake() -> None:
@@ -198,6 +199,7 @@ def test_data_and_close_notify_in_one_datagram() -> None:
 def test_close_during_handshake_ends_quietly() -> None:
     client, server = endpoint_pair()
     client.start_handshake()
+    assert client.state == "connecting"
     client.datagrams_to_send(0.0)
     client.close()
     assert client.datagrams_to_send(0.0) == [] and client.get_timer() is None
