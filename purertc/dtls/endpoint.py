@@ -212,7 +212,10 @@ class DtlsEndpoint:
             self._advance_handshake()
 
     def send(self, data: bytes) -> None:
-        """Protect ``data`` as one application-data record (one SCTP packet, for WebRTC)."""
+        """Protect ``data`` as one application-data record (one SCTP packet, for WebRTC).
+
+        Up to :attr:`max_send_size` bytes the datagram fits the MTU; larger records (up to
+        2^14 bytes) are sent whole and left to IP fragmentation."""
         if self._state != _CONNECTED:
             raise DtlsError("send: the DTLS connection is not established")
         if len(data) > MAX_FRAGMENT_LENGTH:
