@@ -90,6 +90,12 @@ def test_send_before_handshake_and_oversized_send_are_refused() -> None:
     with pytest.raises(DtlsError, match="exceed"):
         client.send(bytes(2**14 + 1))
     assert 1100 < client.max_send_size < 1200
+    client.send(bytes(client.max_send_size))
+    (fits,) = client.datagrams_to_send(0.0)
+    assert len(fits) == 1200  # the largest record that fits the MTU exactly
+    client.send(bytes(client.max_send_size + 1))
+    (too_big,) = client.datagrams_to_send(0.0)
+    assert len(too_big) > 1200
 
 
 @pytest.mark.parametrize(
