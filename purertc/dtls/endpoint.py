@@ -43,16 +43,15 @@ reaches OpenSSL.
 from __future__ import annotations
 
 import contextlib
-import hmac
 import secrets
 import struct
-import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 from OpenSSL import SSL, crypto
 
 from purertc.dtls.certificate import Certificate
+from purertc.dtls.context import DEFAULT_CIPHERS, shared_context
 from purertc.dtls.errors import DtlsError
 from purertc.dtls.events import ApplicationData, Closed, Event, Failed, HandshakeComplete
 from purertc.dtls.fingerprint import Fingerprint, fingerprint_mismatch, normalize_fingerprints
@@ -77,30 +76,11 @@ from purertc.dtls.keying import (
 from purertc.dtls.roles import CLIENT, SERVER, role_from_setup
 from purertc.srtp import PROFILES, SrtpProfile
 
-DTLS_1_2_VERSION = 0xFEFD  # OpenSSL's DTLS1_2_VERSION, absent from pyOpenSSL's constants
-
 # RFC 6347 §4.2.4.1: initial timer 1 s, doubled on each retransmission, up to 60 s.
 INITIAL_RETRANSMIT_INTERVAL = 1.0
 MAX_RETRANSMIT_INTERVAL = 60.0
 
 DEFAULT_MTU = 1200
-
-# What browsers offer and accept, ECDHE with AEAD first (RFC 8827 §6.5 requires
-# TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).
-DEFAULT_CIPHERS = b":".join(
-    [
-        b"ECDHE-ECDSA-AES128-GCM-SHA256",
-        b"ECDHE-RSA-AES128-GCM-SHA256",
-        b"ECDHE-ECDSA-AES256-GCM-SHA384",
-        b"ECDHE-RSA-AES256-GCM-SHA384",
-        b"ECDHE-ECDSA-CHACHA20-POLY1305",
-        b"ECDHE-RSA-CHACHA20-POLY1305",
-        b"ECDHE-ECDSA-AES128-SHA",
-        b"ECDHE-RSA-AES128-SHA",
-        b"ECDHE-ECDSA-AES256-SHA",
-        b"ECDHE-RSA-AES256-SHA",
-    ]
-)
 
 # Preference order when we are the server (OpenSSL picks by the server's order).
 DEFAULT_SRTP_PROFILES: tuple[str, ...] = (
@@ -163,7 +143,7 @@ class DtlsEndpoint:
         ]
         self._max_retransmissions = max_retransmissions
 
-        context = _shared_context(
+        context = shared_context(
             certificate,
             tuple(p.openssl_name for p in self._srtp_profiles),
             ciphers,
@@ -483,79 +463,6 @@ class DtlsEndpoint:
                 self._alert_received = value & 0xFF
             else:
                 self._alert_sent = value & 0xFF
-
-
-# One SSL_CTX per certificate and configuration, shared by every endpoint using them (a server
-# answering many peers with one certificate, a peer connection re-handshaking): building one
-# costs a fraction of a millisecond with OpenSSL 3+ (provider and cipher-table loading, key
-# conversion), an SSL object on it microseconds. Callbacks reach their endpoint through the
-# connection's app data. Session caching is off, so no handshake can skip the certificate check.
-# The cache dies with the certificate.
-_ContextKey = tuple[tuple[str, ...], bytes, bool]
-_CONTEXTS: weakref.WeakKeyDictionary[Certificate, dict[_ContextKey, SSL.Context]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _shared_context(
-    certificate: Certificate,
-    srtp_profiles: tuple[str, ...],
-    ciphers: bytes,
-    hello_verify: bool,
-    token_bytes: Callable[[int], bytes],
-) -> SSL.Context:
-    contexts = _CONTEXTS.setdefault(certificate, {})
-    key = (srtp_profiles, ciphers, hello_verify)
-    context = contexts.get(key)
-    if context is not None:
-        return context
-    context = SSL.Context(SSL.DTLS_METHOD)
-    context.use_certificate(certificate.x509)
-    context.use_privatekey(certificate.private_key)
-    context.set_min_proto_version(DTLS_1_2_VERSION)
-    context.set_max_proto_version(DTLS_1_2_VERSION)
-    context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, _verify_callback)
-    context.set_cipher_list(ciphers)
-    context.set_session_cache_mode(SSL.SESS_CACHE_OFF)
-    context.set_options(
-        SSL.OP_NO_QUERY_MTU
-        | SSL.OP_NO_TICKET
-        | (SSL.OP_NO_RENEGOTIATION or 0)
-        | SSL.OP_CIPHER_SERVER_PREFERENCE
-    )
-    if srtp_profiles:
-        context.set_tlsext_use_srtp(":".join(srtp_profiles).encode())
-    context.set_info_callback(_info_callback)
-    if hello_verify:
-        # RFC 6347 §4.2.1. The cookie needs no client address: each endpoint serves one
-        # ICE-validated path, so a secret MAC proves the client saw our HelloVerifyRequest.
-        cookie = hmac.digest(token_bytes(32), b"purertc dtls cookie", "sha256")
-        if SSL.OP_COOKIE_EXCHANGE is None:
-            raise DtlsError("hello_verify: this OpenSSL build has no cookie exchange")
-        context.set_options(SSL.OP_COOKIE_EXCHANGE)
-        context.set_cookie_generate_callback(lambda _conn: cookie)
-        context.set_cookie_verify_callback(
-            lambda _conn, offered: hmac.compare_digest(offered, cookie)
-        )
-    contexts[key] = context
-    return context
-
-
-def _verify_callback(
-    connection: SSL.Connection, x509: crypto.X509, _errno: int, depth: int, _ok: int
-) -> bool:
-    endpoint: DtlsEndpoint = connection.get_app_data()
-    return endpoint._verify(x509, depth)
-
-
-def _info_callback(connection: SSL.Connection, where: int, value: int) -> None:
-    if where & _ALERT:  # called on every state change; only alerts matter
-        endpoint: DtlsEndpoint = connection.get_app_data()
-        endpoint._on_alert(bool(where & _READ), value)
-
-
-_ALERT = SSL.SSL_CB_ALERT
-_READ = SSL.SSL_CB_READ
 
 
 _ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
