@@ -649,6 +649,7 @@ class Association:
                     break
             # other known chunks (HEARTBEAT ACK, COOKIE ECHO out of place, I-DATA) are ignored
         if had_data:
+            self._error_count = 0  # the peer is alive (deviation: §8.1 counts only acks)
             self._packets_unacked += 1
             if self._sack_timer is None and not self._sack_now:
                 self._sack_timer = now + self.config.sack_delay
@@ -1275,6 +1276,7 @@ class Association:
             for tsn in range(acked_cum + 1, cum + 1):
                 chunk = outstanding.pop(tsn)
                 if chunk.in_flight:
+                    chunk.in_flight = False  # _abandon() may still see it via its message
                     self._flight -= chunk.size
                 if not chunk.acked and not chunk.abandoned:
                     acked_bytes += chunk.size

@@ -243,3 +243,23 @@ def test_partial_reliability_falls_back_to_reliable_without_peer_support() -> No
 def test_receive_window_must_hold_a_whole_message() -> None:
     with pytest.raises(SctpError, match="receive_window"):
         Association(config=AssociationConfig(receive_window=100_000))
+
+
+def test_message_abandoned_after_part_of_it_was_acked() -> None:
+    """Fragments already acknowledged must not be taken out of the flight size again when the
+    rest of their message is abandoned (lifetime expiry during an outage)."""
+    outage = {"on": False}
+    a, b, sim = make_pair(seed=19)
+    sim.links["a"] = Link(drop=lambda index, data: outage["on"])
+    a.send(2, bytes(20 * 1100), 53, max_lifetime=2.0, now=sim.now)  # 20 fragments
+    sim.flush()
+    sim.run(until=sim.now + 0.015)  # the first packets get through, then the path fails
+    outage["on"] = True
+    sim.run(until=sim.now + 5)
+    assert a._flight >= 0
+    outage["on"] = False
+    a.send(1, b"after", 51, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: len(received(sim, "b", 1)) == 1 and not a._outstanding, 120)
+    assert a._flight == 0 and a.buffered_amount(2) == 0
+    assert received(sim, "b", 2) == []
