@@ -21,9 +21,9 @@ out as soon as there is a pair: nothing waits on a fixed tick.
 
 from __future__ import annotations
 
+import base64
 import random
 import secrets
-import string
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
@@ -69,7 +69,6 @@ from .transaction import Transaction
 from .turn import TurnClient
 
 TransportPolicy = Literal["all", "relay"]
-_ICE_CHARS = string.ascii_letters + string.digits + "+/"
 _ROLE_CONFLICT = 487
 
 
@@ -240,7 +239,9 @@ class Agent:
     # --- identity ---------------------------------------------------------------------------
 
     def _token(self, size: int) -> str:
-        return "".join(self._rng.choice(_ICE_CHARS) for _ in range(size))
+        """``size`` random ice-chars: base64 of random bytes uses exactly that alphabet."""
+        raw = self._rng.getrandbits(size * 6).to_bytes(-(-size * 6 // 8), "big")
+        return base64.b64encode(raw).decode()[:size]
 
     @property
     def local_ufrag(self) -> str:
@@ -1044,12 +1045,12 @@ class Agent:
             return
         gen = self._generation
         if self._selected is not None:
-            silent = now - self._last_consent
-            if silent >= self.failed_timeout:
+            # Compare with the very sums get_timer() returns, so a timer never fires early.
+            if now >= self._last_consent + self.failed_timeout:
                 self._set_state("failed")
             elif self.state == "failed":
                 pass  # consent once lost is lost (RFC 7675 §5.1); a restart recovers
-            elif silent >= self.disconnected_timeout:
+            elif now >= self._last_consent + self.disconnected_timeout:
                 self._set_state("disconnected")
             elif self._selected_generation is not gen:
                 self._set_state("checking" if gen.started else self.state)

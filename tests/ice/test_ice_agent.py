@@ -249,3 +249,29 @@ def test_close_stops_everything() -> None:
     assert w.a.state == "closed"
     assert w.a.get_timer() is None
     assert not w.a.send(b"\x80")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_timers_always_move_time_forward(seed: int) -> None:
+    """No deadline is returned that handling it does not clear (no busy loop), with loss,
+    a cut and a recovery, across seeds (float rounding once made a 30 s deadline spin)."""
+    w = world(b_socket=("10.0.0.2", 6000), seed=seed)
+    w.net.loss = 0.2
+    w.connect(timeout=20.0)
+    cut = [False]
+    w.net.drop = lambda datagram: cut[0]
+    stalled = [0, -1.0]
+
+    def watchdog() -> bool:
+        if w.net.now == stalled[1]:
+            stalled[0] += 1
+            assert stalled[0] < 200, f"time stuck at {w.net.now}"
+        else:
+            stalled[:] = [0, w.net.now]
+        return False
+
+    for flip in (True, False, True):
+        cut[0] = flip
+        w.net.run(w.net.now + 20.0, stop=watchdog)
+    w.net.run(w.net.now + 20.0, stop=watchdog)
+    assert w.a.state == "failed" and w.b.state == "failed"
