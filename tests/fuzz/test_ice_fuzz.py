@@ -7,7 +7,7 @@ import contextlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purertc.ice import Agent, Candidate, IceError
+from purertc.ice import Agent, Candidate, IceError, parse_ice_server_url
 
 REAL = [
     "candidate:842163049 1 udp 1677729535 203.0.113.7 56143 typ srflx raddr 192.168.1.20 "
@@ -48,3 +48,9 @@ def test_agent_and_turn_client_swallow_any_datagram(data: bytes, to_server: bool
     agent.receive(data, source, ("10.0.0.1", 1), 0.0)
     agent.datagrams_to_send(0.0)
     client.receive(data, 0.0)
+
+
+@given(st.sampled_from(["stun:", "stuns:", "turn:", "turns:", ""]), st.text(max_size=40))
+def test_server_urls(scheme: str, rest: str) -> None:
+    with contextlib.suppress(IceError):
+        parse_ice_server_url(scheme + rest)

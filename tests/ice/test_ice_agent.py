@@ -275,3 +275,39 @@ def test_timers_always_move_time_forward(seed: int) -> None:
         w.net.run(w.net.now + 20.0, stop=watchdog)
     w.net.run(w.net.now + 20.0, stop=watchdog)
     assert w.a.state == "failed" and w.b.state == "failed"
+
+
+def test_dual_stack_pairs_by_family_and_prefers_ipv6() -> None:
+    w = world(a_socket=("2001:db8::1", 5000), b_socket=("2001:db8::2", 6000), signalling=False)
+    w.a.add_local_socket(("10.0.0.1", 5001))
+    w.b.add_local_socket(("10.0.0.2", 6001))
+    w.net.nodes["a"].addresses.add(("10.0.0.1", 5001))
+    w.net.nodes["b"].addresses.add(("10.0.0.2", 6001))
+    w.release()
+    w.connect(timeout=2.0)
+    assert len(w.a.check_list) == 2  # v6-v6 and v4-v4, never across families
+    pair = w.a.selected_pair
+    assert pair is not None and pair.remote.address == "2001:db8::2"
+
+
+def test_several_turn_servers_give_several_relay_candidates() -> None:
+    from purertc.ice.events import CandidateGathered as Gathered
+    from tests.netsim import TurnServer
+
+    w = world(
+        a_nat=Nat("symmetric", "203.0.113.1"), b_socket=("10.0.0.2", 6000), turn=True, gather=False
+    )
+    second = ("198.51.100.3", 3478)
+    w.net.add_node("turn2", TurnServer(w.net, "turn2", second, {"bob": "pw"}), [second])
+    w.a.add_turn_server(second, "bob", "pw")
+    w.a.gather()
+    w.b.gather()
+    w.connect(timeout=5.0)
+    w.net.run(w.net.now + 1.0)
+    relays = {
+        e.candidate.address
+        for e in w.net.events["a"]
+        if isinstance(e, Gathered) and e.candidate.type == "relay"
+    }
+    assert relays == {"198.51.100.2", "198.51.100.3"}
+    assert w.a.gathering_state == "complete"
