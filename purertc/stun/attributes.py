@@ -45,6 +45,8 @@ _FAMILY_CODE = struct.Struct("!BxBB")
 _ALGORITHM = struct.Struct("!HH")
 _ICMP = struct.Struct("!xxBB4s")
 _PADDING = (b"", b"\x00\x00\x00", b"\x00\x00", b"\x00")
+_TLV_CACHE_LIMIT = 256
+_init = object.__setattr__  # how a frozen dataclass sets its fields, minus a lookup
 
 FAMILY_IPV4 = 0x01
 FAMILY_IPV6 = 0x02
@@ -227,7 +229,11 @@ class _TextAttribute(Attribute):
     """UTF-8 text with a byte-length limit from the RFC."""
 
     MAX_BYTES: ClassVar[int] = 763
+    _TLVS: ClassVar[dict[str, bytes]] = {}
     value: str
+
+    def __init__(self, value: str) -> None:
+        _init(self, "value", value)  # hot path: cheaper than the generated frozen __init__
 
     def encode(self, transaction_id: bytes) -> bytes:
         data = self.value.encode()
@@ -236,11 +242,16 @@ class _TextAttribute(Attribute):
         return data
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
-        data = self.value.encode()
-        size = len(data)
-        if size > self.MAX_BYTES:
-            raise StunError(f"{self.NAME}: {size} bytes, at most {self.MAX_BYTES} allowed")
-        return _TLV_HEADER.pack(self.TYPE, size) + data + _PADDING[size & 3]
+        # An ICE agent sends the same USERNAME (and SOFTWARE) in every check: remember the TLV.
+        tlv = self._TLVS.get(self.value)
+        if tlv is None:
+            data = self.encode(transaction_id)
+            size = len(data)
+            tlv = _TLV_HEADER.pack(self.TYPE, size) + data + _PADDING[size & 3]
+            if len(self._TLVS) >= _TLV_CACHE_LIMIT:
+                self._TLVS.clear()
+            self._TLVS[self.value] = tlv
+        return tlv
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
@@ -257,6 +268,7 @@ class Username(_TextAttribute):
 
     TYPE = AttributeType.USERNAME
     NAME = "USERNAME"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     MAX_BYTES = 508
     __slots__ = ()
 
@@ -266,6 +278,7 @@ class Realm(_TextAttribute):
 
     TYPE = AttributeType.REALM
     NAME = "REALM"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     __slots__ = ()
 
 
@@ -274,6 +287,7 @@ class Software(_TextAttribute):
 
     TYPE = AttributeType.SOFTWARE
     NAME = "SOFTWARE"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     __slots__ = ()
 
 
@@ -282,6 +296,7 @@ class AlternateDomain(_TextAttribute):
 
     TYPE = AttributeType.ALTERNATE_DOMAIN
     NAME = "ALTERNATE-DOMAIN"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     MAX_BYTES = 254
     __slots__ = ()
 
@@ -299,6 +314,7 @@ class Nonce(_TextAttribute):
 
     TYPE = AttributeType.NONCE
     NAME = "NONCE"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     __slots__ = ()
 
     @classmethod
@@ -418,14 +434,18 @@ class _UIntAttribute(Attribute):
 
     FORMAT: ClassVar[struct.Struct] = _U32
     WIRE: ClassVar[struct.Struct] = _TLV_U32  # header and value in one pack (hot path)
+    SIZE: ClassVar[int] = 4
     value: int
+
+    def __init__(self, value: int) -> None:
+        _init(self, "value", value)  # hot path: cheaper than the generated frozen __init__
 
     def encode(self, transaction_id: bytes) -> bytes:
         return self.to_bytes(transaction_id)[4:]
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
         try:
-            return self.WIRE.pack(self.TYPE, self.FORMAT.size, self.value)
+            return self.WIRE.pack(self.TYPE, self.SIZE, self.value)
         except struct.error as exc:
             raise StunError(f"{self.NAME}: {self.value} out of range") from exc
 
@@ -458,6 +478,7 @@ class IceControlled(_UIntAttribute):
     NAME = "ICE-CONTROLLED"
     FORMAT = _U64
     WIRE = _TLV_U64
+    SIZE = 8
     __slots__ = ()
 
 
@@ -468,6 +489,7 @@ class IceControlling(_UIntAttribute):
     NAME = "ICE-CONTROLLING"
     FORMAT = _U64
     WIRE = _TLV_U64
+    SIZE = 8
     __slots__ = ()
 
 

@@ -27,7 +27,7 @@ import secrets
 import struct
 from collections.abc import Iterable
 from hmac import compare_digest
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from zlib import crc32
 
 from .attributes import (
@@ -74,7 +74,8 @@ _MI = AttributeType.MESSAGE_INTEGRITY.value
 _MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256.value
 _FP = AttributeType.FINGERPRINT.value
 _MI_HEADER = b"\x00\x08\x00\x14"
-_FP_HEADER = b"\x80\x28\x00\x04"
+_MI_LENGTH = _MI_HEADER[2:]
+_FP_TLV = struct.Struct("!HHI")
 _SEALS = (_MI, _MI256, _FP)
 _SEAL_CLASSES = frozenset((MessageIntegrity, MessageIntegritySha256, Fingerprint))
 
@@ -86,18 +87,67 @@ _TYPES: dict[int, tuple[int, MessageClass]] = {
 
 _CLASSES = {int(c): c for c in MessageClass}
 # (method, class) -> (wire type, class) for known methods: the constructor's fast path.
-_WIRE_TYPES: dict[tuple[int, int], tuple[int, MessageClass]] = {
-    (m, c): (message_type(m, c), c) for m in Method for c in MessageClass
+_WIRE_TYPES: dict[tuple[int, int], int] = {
+    (m, c): message_type(m, c) for m in Method for c in MessageClass
 }
 
 
-def _check_type(method: int, message_class: int) -> tuple[int, MessageClass]:
+def _check_type(method: int, message_class: int) -> int:
     if not 0 <= method <= 0xFFF:
         raise StunError(f"method: {method} does not fit 12 bits")
     klass = _CLASSES.get(message_class)
     if klass is None:
         raise StunError(f"message class: {message_class} is not one of 0..3")
-    return message_type(method, klass), klass
+    return message_type(method, klass)
+
+
+class _Layout(NamedTuple):
+    """Where the attributes of one message shape are: what the attribute walk finds."""
+
+    headers: tuple[int, ...]  # type, length, type, length, ... as on the wire
+    reader: struct.Struct  # unpacks exactly those header fields, at their offsets
+    offsets: tuple[int, ...]
+    types: tuple[int, ...]
+
+
+_LAYOUT_CACHE_LIMIT = 512
+_layouts: dict[int, _Layout] = {}
+"""Last layout seen per message size. ICE checks and keepalives from one peer repeat the same
+attribute shape, so parse confirms a remembered layout with one ``unpack_from`` and one tuple
+comparison instead of walking attribute by attribute. A confirmed layout is exactly what the
+walk would find: every header at every offset matches, and the lengths chain to the end."""
+
+
+def _walk(data: bytes, size: int) -> _Layout:
+    """Walk the attribute headers (RFC 8489 §14), check the framing, remember the layout."""
+    headers: list[int] = []
+    offsets: list[int] = []
+    unpack = _TLV.unpack_from
+    pos = HEADER_LENGTH
+    # pos and size are multiples of 4, so a header always fits while pos < size.
+    while pos < size:
+        atype, alen = unpack(data, pos)
+        offsets.append(pos)
+        headers += (atype, alen)
+        pos += (alen + 7) & -4  # header, value and padding
+    if pos != size:
+        atype, alen = headers[-2:]
+        raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
+    types = tuple(headers[::2])
+    if _FP in types[:-1]:
+        raise StunError("FINGERPRINT: not the last attribute")
+    fmt = ["!"]
+    end = 0
+    for offset in offsets:
+        fmt.append(f"{offset - end}xHH")
+        end = offset + 4
+    layout = _Layout(
+        tuple(headers), struct.Struct("".join(fmt)), tuple(offsets), tuple(headers[::2])
+    )
+    if len(_layouts) >= _LAYOUT_CACHE_LIMIT:
+        _layouts.clear()
+    _layouts[size] = layout
+    return layout
 
 
 class Message:
@@ -110,8 +160,6 @@ class Message:
     """
 
     __slots__ = (
-        "_method",
-        "_class",
         "_tid",
         "_attributes",
         "_raw",
@@ -120,6 +168,7 @@ class Message:
         "_cut",
         "_mtype",
     )
+    _offsets: tuple[int, ...]  # attribute header positions; set by parse only
 
     def __init__(
         self,
@@ -128,18 +177,16 @@ class Message:
         transaction_id: bytes,
         attributes: Iterable[Attribute] = (),
     ) -> None:
-        known = _WIRE_TYPES.get((method, message_class))
-        if known is None:
-            known = _check_type(method, message_class)
+        mtype = _WIRE_TYPES.get((method, message_class))
+        if mtype is None:
+            mtype = _check_type(method, message_class)
         if len(transaction_id) != 12:
             raise StunError(f"transaction id: {len(transaction_id)} bytes, expected 12")
-        self._method = method
-        self._mtype, self._class = known
+        self._mtype = mtype
         self._tid = transaction_id if type(transaction_id) is bytes else bytes(transaction_id)
         self._attributes: tuple[Attribute, ...] | None = tuple(attributes)
         self._raw: bytes | None = None
-        self._offsets: list[int] = []
-        self._types: list[int] | None = None  # built lazily from the attributes
+        self._types: tuple[int, ...] | None = None  # built lazily from the attributes
         self._cut = -1
 
     # --- parsing --------------------------------------------------------------------------
@@ -161,19 +208,11 @@ class Message:
             raise StunError(f"message length: header says {length}, body has {size - 20}")
         if length & 3:
             raise StunError(f"message length: {length} is not a multiple of 4")
-        offsets: list[int] = []
-        types: list[int] = []
-        unpack = _TLV.unpack_from
-        pos = HEADER_LENGTH
-        # pos and size are multiples of 4, so a header always fits while pos < size.
-        while pos < size:
-            atype, alen = unpack(data, pos)
-            offsets.append(pos)
-            types.append(atype)
-            pos += (alen + 7) & -4  # header, value and padding
-        if pos != size:
-            atype, alen = unpack(data, offsets[-1])
-            raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
+        layout = _layouts.get(size)
+        if layout is None or layout.reader.unpack_from(data) != layout.headers:
+            layout = _walk(data, size)
+        offsets = layout.offsets
+        types = layout.types
         if types and types[-1] == _FP:
             last = offsets[-1]
             header, value = _TWO_U32.unpack_from(data, last)
@@ -183,8 +222,6 @@ class Message:
             if value != crc32(data[:last]) ^ FINGERPRINT_XOR:
                 raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
         message = cls.__new__(cls)
-        known = _TYPES.get(mtype)
-        message._method, message._class = known if known is not None else split_message_type(mtype)
         message._tid = data[8:20]
         message._attributes = None
         message._raw = data
@@ -199,11 +236,15 @@ class Message:
     @property
     def method(self) -> int:
         """A :class:`Method` member, or a plain int for a method this layer does not know."""
-        return self._method
+        return self._split()[0]
 
     @property
     def message_class(self) -> MessageClass:
-        return self._class
+        return self._split()[1]
+
+    def _split(self) -> tuple[int, MessageClass]:
+        known = _TYPES.get(self._mtype)
+        return known if known is not None else split_message_type(self._mtype)
 
     @property
     def transaction_id(self) -> bytes:
@@ -231,11 +272,11 @@ class Message:
             attrs = self._attributes = tuple(map(self._decode, range(len(self._offsets))))
         return attrs
 
-    def _type_list(self) -> list[int]:
+    def _type_list(self) -> tuple[int, ...]:
         types = self._types
         if types is None:
             assert self._attributes is not None
-            types = self._types = [a.attribute_type for a in self._attributes]
+            types = self._types = tuple(a.attribute_type for a in self._attributes)
         return types
 
     def _position(self, attribute_type: int) -> int:
@@ -341,19 +382,20 @@ class Message:
             return Message.parse(self.serialize()).verify_integrity(key)
         types = self._types
         assert types is not None
-        if _MI256 not in types:
-            if _MI not in types:
-                return False
-            pos = self._offsets[types.index(_MI)]
-            if raw[pos + 2 : pos + 4] != b"\x00\x14":
-                return False
-            covered = raw[:2] + _U16.pack(pos + 4) + raw[4:pos]
-            return compare_digest(hmac_sha1(key, covered), raw[pos + 4 : pos + 24])
-        pos = self._offsets[types.index(_MI256)]
+        if _MI256 in types:
+            return self._verify_sha256(key, raw, self._offsets[types.index(_MI256)])
+        if _MI not in types:
+            return False
+        pos = self._offsets[types.index(_MI)]
+        # The header with the length ending after MESSAGE-INTEGRITY, then what precedes it.
+        mac = hmac_sha1(key, _TLV.pack(self._mtype, pos + 4) + raw[4:pos])
+        return compare_digest(_MI_LENGTH + mac, raw[pos + 2 : pos + 24])
+
+    def _verify_sha256(self, key: bytes, raw: bytes, pos: int) -> bool:
         alen = _U16.unpack_from(raw, pos + 2)[0]
         if alen not in MessageIntegritySha256.SIZES:
             return False
-        covered = raw[:2] + _U16.pack(pos + alen - 16) + raw[4:pos]
+        covered = _TLV.pack(self._mtype, pos + alen - 16) + raw[4:pos]
         return compare_digest(hmac_sha256(key, covered)[:alen], raw[pos + 4 : pos + 4 + alen])
 
     # --- serialising ----------------------------------------------------------------------
@@ -374,9 +416,16 @@ class Message:
         same; attributes listed after it are dropped).
         """
         tid = self._tid
-        attrs = self._attributes
-        if self._raw is None and attrs is not None and _SEAL_CLASSES.isdisjoint(map(type, attrs)):
-            body = b"".join([a.to_bytes(tid) for a in attrs])  # the common, seal-free case
+        tlvs: list[bytes] | None = None
+        if self._raw is None and self._attributes is not None:
+            tlvs = []  # the common case, a built message without seals in its list
+            for attribute in self._attributes:
+                if type(attribute) in _SEAL_CLASSES:
+                    tlvs = None
+                    break
+                tlvs.append(attribute.to_bytes(tid))
+        if tlvs is not None:
+            body = b"".join(tlvs)
         else:
             body, sealed, in_list = self._body_with_placed_seals(integrity_key)
             fingerprint = fingerprint or in_list
@@ -387,12 +436,15 @@ class Message:
             if len(body) + extra > 0xFFFF:
                 raise StunError(f"message length: {len(body) + extra} bytes exceed 65535")
         if integrity_key is not None:
-            kind = _MI256 if integrity_sha256 else _MI
-            body += self._seal(kind, 32 if integrity_sha256 else 20, integrity_key, body)
+            if integrity_sha256:
+                body += self._seal(_MI256, 32, integrity_key, body)
+            else:  # _seal(_MI, ...) inlined: this is every ICE check's path
+                covered = _PREFIX.pack(self._mtype, len(body) + 24, MAGIC_COOKIE, tid) + body
+                body += _MI_HEADER + hmac_sha1(integrity_key, covered)
         if fingerprint:
             prefix = _PREFIX.pack(self._mtype, len(body) + 8, MAGIC_COOKIE, tid)
             crc = crc32(body, crc32(prefix)) ^ FINGERPRINT_XOR
-            return prefix + body + _FP_HEADER + _U32.pack(crc)
+            return prefix + body + _FP_TLV.pack(_FP, 4, crc)
         return _PREFIX.pack(self._mtype, len(body), MAGIC_COOKIE, tid) + body
 
     def _body_with_placed_seals(self, key: bytes | None) -> tuple[bytes, bool, bool]:
@@ -435,8 +487,7 @@ class Message:
         if not isinstance(other, Message):
             return NotImplemented
         return (
-            self._method == other._method
-            and self._class == other._class
+            self._mtype == other._mtype
             and self._tid == other._tid
             and self.attributes == other.attributes
         )
@@ -444,8 +495,9 @@ class Message:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        method = self._method.name if isinstance(self._method, Method) else hex(self._method)
-        return f"Message({method}, {self._class.name}, {self._tid.hex()}, {list(self.attributes)})"
+        method, klass = self._split()
+        name = method.name if isinstance(method, Method) else hex(method)
+        return f"Message({name}, {klass.name}, {self._tid.hex()}, {list(self.attributes)})"
 
 
 def new_transaction_id() -> bytes:

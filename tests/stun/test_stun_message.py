@@ -234,6 +234,7 @@ def _header(mtype: int, length: int, cookie: int = 0x2112A442) -> bytes:
         (_header(1, 8) + b"\x00\x06\x00\x08abcd", "attribute 0x0006: length 8 overruns"),
         (_header(1, 8) + b"\x00\x06\x00\x05abcd", "attribute 0x0006: length 5 overruns"),
         (_header(1, 8) + b"\x80\x28\x00\x03\x00\x00\x00\x00", "FINGERPRINT: length"),
+        (_header(1, 12) + b"\x80\x28\x00\x04\x00\x00\x00\x00\x00\x25\x00\x00", "not the last"),
     ],
 )
 def test_bad_framing_raises_naming_the_field(data: bytes, field: str) -> None:
@@ -285,3 +286,26 @@ def test_equality_and_hash() -> None:
 def test_new_transaction_ids_are_random() -> None:
     assert len(new_transaction_id()) == 12
     assert new_transaction_id() != new_transaction_id()
+
+
+def test_layout_cache_same_size_different_shape() -> None:
+    """Two messages of one size but different attribute splits: the remembered layout of the
+    first must not be applied to the second."""
+    first = Message(Method.BINDING, MessageClass.REQUEST, TID, [Username("abcd"), Realm("efgh")])
+    second = Message(Method.BINDING, MessageClass.REQUEST, TID, [Username("abcdefgh"), Data(b"")])
+    a, b = first.serialize(), second.serialize()
+    assert len(a) == len(b)
+    for _ in range(2):
+        assert Message.parse(a) == first
+        assert Message.parse(b) == second
+
+
+def test_layout_cache_does_not_hide_framing_errors() -> None:
+    wire = bytearray(_binding_request().serialize(KEY, fingerprint=True))
+    Message.parse(bytes(wire))  # its layout is now remembered
+    struct.pack_into("!H", wire, 22, 200)  # USERNAME length overruns, same total size
+    with pytest.raises(StunError, match="attribute 0x0006"):
+        Message.parse(bytes(wire))
+    struct.pack_into("!H", wire, 22, 4)  # same padded size: same framing, so the CRC decides
+    with pytest.raises(StunError, match="FINGERPRINT"):
+        Message.parse(bytes(wire))
