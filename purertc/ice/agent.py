@@ -450,7 +450,9 @@ class Agent:
         if self._closed or not data:
             return
         client = self._turn_by_socket.get((destination, source))
-        if client is not None:
+        if client is not None and not (data[0] < 4 and data[8:20] in self._transactions):
+            # From the TURN server, unless it answers our own Binding request (one server
+            # often does both STUN and TURN).
             client.receive(data, now)
             self._pump_turn(client, now)
         else:

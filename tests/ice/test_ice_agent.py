@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from purertc.ice import Agent, Candidate
-from purertc.ice.events import CandidateGathered, RoleChanged
+from purertc.ice.events import CandidateGathered, RoleChanged, ServerError
 from tests.ice.ice_world import world
 from tests.netsim import Nat
 
@@ -311,3 +311,34 @@ def test_several_turn_servers_give_several_relay_candidates() -> None:
     }
     assert relays == {"198.51.100.2", "198.51.100.3"}
     assert w.a.gathering_state == "complete"
+
+
+def test_one_server_for_stun_and_turn_gives_srflx_and_relay() -> None:
+    from tests.ice.ice_world import TURN
+
+    w = world(
+        a_nat=Nat("port-restricted", "203.0.113.1"),
+        b_socket=("10.0.0.2", 6000),
+        turn=True,
+        gather=False,
+    )
+    w.a.add_stun_server(TURN)
+    w.a.gather()
+    w.b.gather()
+    w.net.run_until(lambda: w.a.gathering_state == "complete", timeout=5.0)
+    types = [e.candidate.type for e in w.net.events["a"] if isinstance(e, CandidateGathered)]
+    assert sorted(types) == ["host", "relay", "srflx"]
+    assert not any(isinstance(e, ServerError) for e in w.net.events["a"])
+
+
+def test_candidate_pool_gathered_before_the_peer_is_known() -> None:
+    w = world(
+        a_nat=Nat("full-cone", "203.0.113.1"),
+        b_socket=("10.0.0.2", 6000),
+        stun=True,
+        signalling=False,
+    )
+    w.net.run(w.net.now + 2.0)  # gathering done ahead of any offer/answer
+    assert w.a.gathering_state == "complete" and w.a.state == "new"
+    w.release()
+    w.connect(timeout=2.0)
