@@ -130,3 +130,58 @@ async def test_interop_with_aioice(aioice_on_loopback: None, purertc_controlling
     assert await asyncio.wait_for(theirs.recv(), 5) == b"\x80from purertc"
     await theirs.close()
     await ours.driver.close()
+
+
+class _Upper:
+    """A plain-verb core (as DTLS or SCTP would be): answers each datagram upper-cased."""
+
+    def __init__(self) -> None:
+        self.out: list[bytes] = []
+
+    def receive(self, data: bytes, now: float) -> None:
+        self.out.append(data.upper())
+
+    def handle_timer(self, now: float) -> None:
+        return None
+
+    def get_timer(self) -> float | None:
+        return None
+
+    def datagrams_to_send(self, now: float) -> list[bytes]:
+        out, self.out = self.out, []
+        return out
+
+    def next_event(self) -> None:
+        return None
+
+
+async def test_a_plain_core_rides_on_the_ice_driver() -> None:
+    """One driver shape: a DatagramPump whose datagrams go out through ICE's selected pair."""
+    from purertc.aio import DatagramPump
+
+    a, b = Peer(True), Peer(False)
+    pump = DatagramPump(_Upper(), b.driver.send)
+    b_on_event = b.on_event
+
+    def on_event(event: object) -> None:
+        b_on_event(event)
+        if isinstance(event, DataReceived):
+            pump.receive(event.data)
+
+    b.driver.on_event = on_event
+    for peer in (a, b):
+        peer.driver.open_sockets(["127.0.0.1"])
+        peer.driver.gather()
+    a.agent.set_remote_credentials(b.agent.local_ufrag, b.agent.local_password)
+    b.agent.set_remote_credentials(a.agent.local_ufrag, a.agent.local_password)
+    for src, dst in ((a, b), (b, a)):
+        for candidate in src.candidates:
+            await dst.driver.add_remote_candidate(candidate)
+    await a.driver.wait_for(a.connected, timeout=5)
+    await b.driver.wait_for(b.connected, timeout=5)
+    assert a.driver.send(b"\x80hello")
+    await a.driver.wait_for(lambda: bool(a.data), timeout=5)
+    assert a.data == [b"\x80HELLO"]
+    pump.stop()
+    await a.driver.close()
+    await b.driver.close()

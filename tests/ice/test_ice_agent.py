@@ -342,3 +342,13 @@ def test_candidate_pool_gathered_before_the_peer_is_known() -> None:
     assert w.a.gathering_state == "complete" and w.a.state == "new"
     w.release()
     w.connect(timeout=2.0)
+
+
+def test_checks_arriving_before_the_answer_are_answered_and_kept() -> None:
+    """The offerer's checks can beat the answer's credentials to the answerer's agent."""
+    w = world(b_socket=("10.0.0.2", 6000), a_knows_b=False)
+    w.net.run(w.net.now + 0.5)
+    assert w.a.stats.checks_sent == 0 and w.a.stats.checks_received > 0
+    assert w.a.check_list.pairs  # b's checks created a pair (prflx or signalled)
+    w.a.set_remote_credentials(w.b.local_ufrag, w.b.local_password)
+    w.connect(timeout=2.0)
