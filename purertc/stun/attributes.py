@@ -255,10 +255,15 @@ class _TextAttribute(Attribute):
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
+        return cls(cls.value_of(value))
+
+    @classmethod
+    def value_of(cls, value: bytes) -> str:
+        """The text of a wire value, without building the attribute (the getters' path)."""
         if len(value) > cls.MAX_BYTES:
             raise StunError(f"{cls.NAME}: {len(value)} bytes, at most {cls.MAX_BYTES} allowed")
         try:
-            return cls(value.decode())
+            return value.decode()
         except UnicodeDecodeError as exc:
             raise StunError(f"{cls.NAME}: not UTF-8 ({exc.reason})") from None
 
@@ -451,8 +456,15 @@ class _UIntAttribute(Attribute):
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
-        _expect_length(cls.NAME, value, cls.FORMAT.size)
-        return cls(cls.FORMAT.unpack(value)[0])
+        return cls(cls.value_of(value))
+
+    @classmethod
+    def value_of(cls, value: bytes) -> int:
+        """The integer of a wire value, without building the attribute (the getters' path)."""
+        if len(value) != cls.SIZE:
+            raise StunError(f"{cls.NAME}: length {len(value)}, expected {cls.SIZE}")
+        result: int = cls.FORMAT.unpack(value)[0]
+        return result
 
 
 class Fingerprint(_UIntAttribute):
@@ -520,7 +532,7 @@ class _FlagAttribute(Attribute):
         return b""
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
-        return _TLV_HEADER.pack(self.TYPE, 0)
+        return _FLAG_TLVS[self.TYPE]
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
@@ -542,6 +554,11 @@ class DontFragment(_FlagAttribute):
     TYPE = AttributeType.DONT_FRAGMENT
     NAME = "DONT-FRAGMENT"
     __slots__ = ()
+
+
+_FLAG_TLVS: dict[int, bytes] = {
+    cls.TYPE: _TLV_HEADER.pack(cls.TYPE, 0) for cls in (UseCandidate, DontFragment)
+}
 
 
 # --- structured values ----------------------------------------------------------------------

@@ -309,3 +309,20 @@ def test_layout_cache_does_not_hide_framing_errors() -> None:
     struct.pack_into("!H", wire, 22, 4)  # same padded size: same framing, so the CRC decides
     with pytest.raises(StunError, match="FINGERPRINT"):
         Message.parse(bytes(wire))
+
+
+def test_malformed_hot_getter_values_raise() -> None:
+    attrs = [
+        UnknownAttribute(0x0025, b"\x01"),  # USE-CANDIDATE must be empty
+        UnknownAttribute(0x0024, b"\x00\x01"),  # PRIORITY must be 4 bytes
+        UnknownAttribute(0x0006, b"\xff"),  # USERNAME must be UTF-8
+    ]
+    message = Message.parse(Message(Method.BINDING, MessageClass.REQUEST, TID, attrs).serialize())
+    with pytest.raises(StunError, match="USE-CANDIDATE"):
+        _ = message.use_candidate
+    with pytest.raises(StunError, match="PRIORITY"):
+        _ = message.priority
+    with pytest.raises(StunError, match="USERNAME"):
+        _ = message.username
+    assert message.ice_controlling is None
+    assert message.has(0x0025)
