@@ -185,3 +185,59 @@ async def test_a_plain_core_rides_on_the_ice_driver() -> None:
     pump.stop()
     await a.driver.close()
     await b.driver.close()
+
+
+class _StunResponder(asyncio.DatagramProtocol):
+    """A real UDP STUN server on 127.0.0.1 answering Binding requests."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        from purertc.stun import Message, MessageClass, Method, XorMappedAddress
+
+        request = Message.parse(data)
+        self.requests += 1
+        response = Message(
+            Method.BINDING,
+            MessageClass.SUCCESS_RESPONSE,
+            request.transaction_id,
+            [XorMappedAddress(addr[0], addr[1])],
+        )
+        assert self.transport is not None
+        self.transport.sendto(response.serialize(fingerprint=True), addr)
+
+
+async def test_stun_server_by_url_with_a_host_name() -> None:
+    from purertc.ice import IceError
+    from purertc.ice.events import ServerError
+
+    loop = asyncio.get_running_loop()
+    transport, responder = await loop.create_datagram_endpoint(
+        _StunResponder, local_addr=("127.0.0.1", 0)
+    )
+    port = transport.get_extra_info("sockname")[1]
+    peer = Peer(True)
+    errors: list[object] = []
+    base = peer.on_event
+    peer.driver.on_event = lambda e: (
+        base(e),
+        errors.append(e) if isinstance(e, ServerError) else None,
+    )
+    peer.driver.open_sockets(["127.0.0.1"])
+    assert await peer.driver.add_ice_server(f"stun:localhost:{port}") == [("127.0.0.1", port)]
+    with pytest.raises(IceError, match="username"):
+        await peer.driver.add_ice_server("turn:localhost", None, None)
+    with pytest.raises(IceError, match="TLS"):
+        await peer.driver.add_ice_server("stuns:localhost")
+    peer.driver.gather()
+    await peer.driver.wait_for(lambda: peer.agent.gathering_state == "complete", timeout=5)
+    assert responder.requests == 1 and errors == []
+    # on loopback the mapped address is the host address: no redundant srflx (RFC 8445 §5.1.3)
+    assert [c.type for c in peer.candidates] == ["host"]
+    transport.close()
+    await peer.driver.close()
