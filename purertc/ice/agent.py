@@ -70,6 +70,7 @@ from .turn import TurnClient
 
 TransportPolicy = Literal["all", "relay"]
 _ROLE_CONFLICT = 487
+_KEEPALIVE_INTERVAL = 15.0  # Tr, RFC 8445 §11
 
 
 @dataclass(frozen=True, slots=True)
@@ -1022,14 +1023,15 @@ class Agent:
         if gen is self._generation:
             self._previous = None
         self._last_consent = now
-        self._next_consent_at = None if self.lite else now + self._consent_delay()
+        self._next_consent_at = now + (_KEEPALIVE_INTERVAL if self.lite else self._consent_delay())
         self._events.append(SelectedPairChanged(best.local, best.remote))
 
     def _consent_delay(self) -> float:
         return self.consent_interval * self._rng.uniform(0.8, 1.2)
 
     def _consent(self, now: float) -> None:
-        """RFC 7675: a Binding request on the selected pair every ~5 s (randomized)."""
+        """RFC 7675: a Binding request on the selected pair every ~5 s (randomized); these
+        double as the keepalives of RFC 8445 §11, which a lite agent sends as indications."""
         pair, gen = self._selected, self._selected_generation
         if (
             pair is None
@@ -1037,6 +1039,14 @@ class Agent:
             or self._next_consent_at is None
             or now < self._next_consent_at
         ):
+            return
+        if self.lite:
+            # A lite agent sends no checks: a Binding indication keeps NAT bindings (§11).
+            self._next_consent_at = now + _KEEPALIVE_INTERVAL
+            keepalive = Message(Method.BINDING, MessageClass.INDICATION, self._new_tid())
+            self._emit(
+                keepalive.serialize(fingerprint=True), pair.local, pair.remote.transport_address
+            )
             return
         self._next_consent_at = now + self._consent_delay()
         if self.state != "failed":

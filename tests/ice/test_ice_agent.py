@@ -7,7 +7,7 @@ import pytest
 from purertc.ice import Agent, Candidate
 from purertc.ice.events import CandidateGathered, RoleChanged, ServerError
 from tests.ice.ice_world import world
-from tests.netsim import Nat
+from tests.netsim import Addressed, Nat
 
 
 def test_host_candidates_connect_and_carry_data_both_ways() -> None:
@@ -139,6 +139,19 @@ def test_local_lite_agent_with_a_full_peer() -> None:
     assert w.b.send(b"\x80from lite")
     w.net.run(w.net.now + 0.1)
     assert w.data("a") == [b"\x80from lite"]
+    # the lite side keeps the binding alive with indications every 15 s (RFC 8445 §11) and
+    # stays connected on the full side's consent checks
+    indications = [0]
+
+    def count_indications(datagram: Addressed) -> bool:
+        if datagram.source == w.b_socket and datagram.data[:2] == b"\x00\x11":
+            indications[0] += 1
+        return False  # observe only
+
+    w.net.drop = count_indications
+    w.net.run(w.net.now + 60.0)
+    assert indications[0] == 4
+    assert w.b.state in ("connected", "completed") and w.a.state == "completed"
 
 
 def test_full_agent_controls_when_the_peer_is_lite() -> None:
