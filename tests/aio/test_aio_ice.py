@@ -241,3 +241,41 @@ async def test_stun_server_by_url_with_a_host_name() -> None:
     assert [c.type for c in peer.candidates] == ["host"]
     transport.close()
     await peer.driver.close()
+
+
+class _FakeMdnsResponder(asyncio.DatagramProtocol):
+    """Answers every query with fixed records (a stand-in for the link's responders)."""
+
+    def __init__(self, answers: list[tuple[str, str, int]]) -> None:
+        self.answers = answers
+        self.queries = 0
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        from purertc.ice.mdns import build_response
+
+        self.queries += 1
+        assert self.transport is not None
+        self.transport.sendto(b"\xff garbage first", addr)  # a broken answer is ignored
+        self.transport.sendto(build_response(self.answers), addr)
+
+
+async def test_mdns_resolver_queries_caches_and_times_out() -> None:
+    from purertc.aio import MdnsResolver
+
+    name = "0f1e2d3c-aaaa-bbbb-cccc-000000000001.local"
+    loop = asyncio.get_running_loop()
+    transport, responder = await loop.create_datagram_endpoint(
+        lambda: _FakeMdnsResponder([("other.local", "10.9.9.9", 60), (name, "127.0.0.1", 60)]),
+        local_addr=("127.0.0.1", 0),
+    )
+    group = transport.get_extra_info("sockname")
+    resolver = MdnsResolver(group=group, bind="127.0.0.1", timeout=0.2)
+    assert await resolver.resolve(name.upper()) == "127.0.0.1"
+    assert await resolver.resolve(name) == "127.0.0.1"  # from the cache
+    assert responder.queries == 1
+    assert await resolver.resolve("missing.local") is None  # answered, but not for this name
+    transport.close()
