@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from purertc import __version__
+from purertc.cli import signal
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,7 +15,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="purertc: a WebRTC protocol stack in Python.",
     )
     parser.add_argument("--version", action="version", version=f"purertc {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    signal.add_parser(subparsers)
     return parser
 
 
@@ -24,4 +26,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return 0
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
