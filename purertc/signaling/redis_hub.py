@@ -31,6 +31,10 @@ from .rooms import Member, unknown_target
 
 logger = logging.getLogger(__name__)
 
+_POOL_SIZE = 16  # Redis connections for joins, leaves and lookups
+_BATCH = 512  # publishes per pipeline
+_CLOSE_FLUSH = 2.0  # seconds the last frames get to reach Redis on close
+
 # KEYS[1] room hash; ARGV peer id, server id, max peers. Nil when full, else the prior members.
 _JOIN = """
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return false end
@@ -70,6 +74,8 @@ class RedisHub:
         self._redis: Any = None
         self._pubsub: Any = None
         self._listener: asyncio.Task[None] | None = None
+        self._publisher: asyncio.Task[None] | None = None
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._join_script: Any = None
         self._leave_script: Any = None
 
@@ -81,7 +87,11 @@ class RedisHub:
 
     async def start(self) -> None:
         aioredis = _load_redis()
-        self._redis = aioredis.from_url(self.url, decode_responses=True)
+        # A blocking pool: a burst of joins waits for a connection instead of failing.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            self.url, decode_responses=True, max_connections=_POOL_SIZE, timeout=10
+        )
+        self._redis = aioredis.Redis(connection_pool=pool)
         self._join_script = self._redis.register_script(_JOIN)
         self._leave_script = self._redis.register_script(_LEAVE)
         self._pubsub = self._redis.pubsub()
@@ -91,16 +101,22 @@ class RedisHub:
                 message = await self._pubsub.get_message(timeout=1.0)
                 if message is not None and message["type"] == "subscribe":
                     break
-        self._listener = asyncio.get_running_loop().create_task(self._listen())
+        loop = asyncio.get_running_loop()
+        self._listener = loop.create_task(self._listen())
+        self._publisher = loop.create_task(self._publish())
 
     async def close(self) -> None:
         for members in list(self.local.values()):
             for member in list(members.values()):
                 await self.leave(member)
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        with contextlib.suppress(TimeoutError):  # let the last peer-left frames go out
+            async with asyncio.timeout(_CLOSE_FLUSH):
+                await self._outbox.join()
+        for task in (self._listener, self._publisher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._pubsub is not None:
             await self._pubsub.aclose()
         if self._redis is not None:
@@ -121,6 +137,26 @@ class RedisHub:
             if message is None or message["type"] != "message":
                 continue
             self._deliver_published(message["data"])
+
+    async def _publish(self) -> None:
+        """The one publisher: frames leave in the order they were relayed, batched into
+        pipelines (a frame never overtakes one relayed before it)."""
+        while True:
+            batch = [await self._outbox.get()]
+            while not self._outbox.empty() and len(batch) < _BATCH:
+                batch.append(self._outbox.get_nowait())
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for channel, data in batch:
+                        pipe.publish(channel, data)
+                    await pipe.execute()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("publishing %d frames to Redis failed", len(batch))
+            finally:
+                for _ in batch:
+                    self._outbox.task_done()
 
     def _deliver_published(self, data: str) -> None:
         try:
@@ -149,7 +185,7 @@ class RedisHub:
                 remote.setdefault(server, []).append(peer)
         for server, targets in remote.items():
             envelope = json.dumps({"room": room, "targets": targets, "frame": frame})
-            await self._redis.publish(self._channel(server), envelope)
+            self._outbox.put_nowait((self._channel(server), envelope))
 
     async def join(self, member: Member, max_peers: int, max_rooms: int) -> list[str]:
         if member.room not in self.local and len(self.local) >= max_rooms:
