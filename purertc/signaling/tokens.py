@@ -11,6 +11,8 @@ import base64
 import hashlib
 import hmac
 
+_MAX_EXPIRY = 10**12  # 12 digits: the verifier parses no longer numbers
+
 
 def _signature(secret: bytes, room: str, expiry: int) -> str:
     mac = hmac.new(secret, f"{room}\n{expiry}".encode(), hashlib.sha256).digest()
@@ -19,13 +21,15 @@ def _signature(secret: bytes, room: str, expiry: int) -> str:
 
 def make_room_token(secret: bytes, room: str, expiry: int) -> str:
     """A token admitting its holder to ``room`` until Unix time ``expiry``."""
+    if not 0 < expiry < _MAX_EXPIRY:
+        raise ValueError(f"room token expiry {expiry} out of range")
     return f"{expiry}.{_signature(secret, room, expiry)}"
 
 
 def verify_room_token(secret: bytes, room: str, token: str, now: float) -> bool:
     """True when ``token`` was signed with ``secret`` for ``room`` and has not expired."""
     expiry_text, sep, signature = token.partition(".")
-    if not sep or not expiry_text.isdigit() or len(expiry_text) > 12:
+    if not sep or not expiry_text.isdigit() or len(expiry_text) > len(str(_MAX_EXPIRY - 1)):
         return False
     expiry = int(expiry_text)
     if expiry <= now:
