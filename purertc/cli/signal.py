@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import signal
 import ssl
@@ -123,11 +122,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         asyncio.run(_serve(server, args, context))
-    except (OSError, RuntimeError) as exc:
-        print(f"purertc signal: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
-        with contextlib.suppress(Exception):
-            print("purertc signal: interrupted", file=sys.stderr)
+        print("purertc signal: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # cannot bind, Redis unreachable, ...: one line, not a traceback
+        print(f"purertc signal: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import ssl
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
+
+from tests.support import interop_required
+
+
+def require_redis_package() -> None:
+    """Skip (fail under ``PURERTC_REQUIRE_INTEROP=1``) without the optional ``redis`` package."""
+    if importlib.util.find_spec("redis") is None:
+        message = "the optional 'redis' package is not installed (pip install 'purertc[redis]')"
+        if interop_required():
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 class FakeClock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from purertc.cli.main import build_parser, main
 from purertc.cli.signal import build_server
 from purertc.signaling import LocalHub
 from purertc.signaling.redis_hub import RedisHub
-from tests.signaling.sigtools import Raw
+from tests.signaling.sigtools import Raw, require_redis_package
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -82,3 +83,23 @@ async def test_command_serves_and_shuts_down_gracefully_on_sigterm() -> None:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+def test_unreachable_redis_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    require_redis_package()
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert main(["signal", "--port", "0", "--redis", f"redis://127.0.0.1:{port}/0"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("purertc signal: ") and err.count("\n") == 1
+
+
+def test_port_in_use_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["signal", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("purertc signal: ") and "address already in use" in err.lower()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
 import subprocess
@@ -14,24 +13,16 @@ import pytest
 
 from purertc.signaling import ErrorCode, Limits, SignalingServer
 from purertc.signaling.redis_hub import RedisHub
-from tests.signaling.sigtools import Raw
-from tests.support import interop_required, require_program
+from tests.signaling.sigtools import Raw, require_redis_package
+from tests.support import require_program
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
-
-
-def _require_redis_package() -> None:
-    if importlib.util.find_spec("redis") is None:
-        message = "the optional 'redis' package is not installed (pip install 'purertc[redis]')"
-        if interop_required():
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     binary = require_program("redis-server")
-    _require_redis_package()
+    require_redis_package()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
