@@ -71,6 +71,9 @@ class RedisHub:
         self.prefix = prefix
         self.server_id = server_id or secrets.token_urlsafe(12)
         self.local: dict[str, dict[str, Member]] = {}
+        # For rooms with local members: the members on other servers (peer -> server), kept
+        # up to date by the peer-joined/peer-left envelopes, so relaying needs no Redis lookup.
+        self.remote: dict[str, dict[str, str]] = {}
         self._redis: Any = None
         self._pubsub: Any = None
         self._listener: asyncio.Task[None] | None = None
@@ -166,14 +169,28 @@ class RedisHub:
             logger.warning("malformed frame on the Redis channel; ignored")
             return
         members = self.local.get(room, {}) if isinstance(room, str) else {}
+        peer, server, change = envelope.get("peer"), envelope.get("server"), envelope.get("change")
+        if members and isinstance(peer, str) and isinstance(server, str):
+            view = self.remote.setdefault(room, {})
+            if change == "joined":
+                view[peer] = server
+            elif change == "left":
+                view.pop(peer, None)
         for target in targets if isinstance(targets, list) else []:
             member = members.get(target) if isinstance(target, str) else None
             if member is not None and isinstance(frame, str):
                 member.deliver(frame)
 
-    async def _fan_out(self, room: str, others: list[tuple[str, str]], frame: str) -> None:
+    async def _fan_out(
+        self,
+        room: str,
+        others: list[tuple[str, str]],
+        frame: str,
+        change: str = "",
+        subject: str = "",
+    ) -> None:
         """Hand ``frame`` to each ``(peer, server)``: local ones directly, one publish per
-        remote server."""
+        remote server. ``change`` (``joined``/``left``) of ``subject`` updates their views."""
         remote: dict[str, list[str]] = {}
         local = self.local.get(room, {})
         for peer, server in others:
@@ -184,7 +201,10 @@ class RedisHub:
             else:
                 remote.setdefault(server, []).append(peer)
         for server, targets in remote.items():
-            envelope = json.dumps({"room": room, "targets": targets, "frame": frame})
+            fields: dict[str, object] = {"room": room, "targets": targets, "frame": frame}
+            if change:
+                fields.update(change=change, peer=subject, server=self.server_id)
+            envelope = json.dumps(fields)
             self._outbox.put_nowait((self._channel(server), envelope))
 
     async def join(self, member: Member, max_peers: int, max_rooms: int) -> list[str]:
@@ -197,7 +217,10 @@ class RedisHub:
             raise SignalingError(ErrorCode.ROOM_FULL, f"room holds its maximum of {max_peers}")
         self.local.setdefault(member.room, {})[member.id] = member
         others = _pairs(existing)
-        await self._fan_out(member.room, others, encode({"type": "peer-joined", "id": member.id}))
+        view = self.remote.setdefault(member.room, {})
+        view.update((peer, server) for peer, server in others if server != self.server_id)
+        frame = encode({"type": "peer-joined", "id": member.id})
+        await self._fan_out(member.room, others, frame, "joined", member.id)
         return [peer for peer, _ in others]
 
     async def leave(self, member: Member) -> None:
@@ -206,9 +229,10 @@ class RedisHub:
             return
         if not members:
             del self.local[member.room]
+            self.remote.pop(member.room, None)
         remaining = await self._leave_script(keys=[self._room_key(member.room)], args=[member.id])
         frame = encode({"type": "peer-left", "id": member.id})
-        await self._fan_out(member.room, _pairs(remaining), frame)
+        await self._fan_out(member.room, _pairs(remaining), frame, "left", member.id)
 
     async def relay(self, member: Member, target: str, frame: str) -> None:
         if target == member.id:
@@ -217,7 +241,9 @@ class RedisHub:
         if local is not None:
             local.deliver(frame)
             return
-        server = await self._redis.hget(self._room_key(member.room), target)
+        server = self.remote.get(member.room, {}).get(target)
+        if server is None:  # not (yet) announced here: ask Redis
+            server = await self._redis.hget(self._room_key(member.room), target)
         if server is None:
             raise unknown_target(target)
         await self._fan_out(member.room, [(target, server)], frame)

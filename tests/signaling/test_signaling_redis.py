@@ -143,3 +143,33 @@ async def test_graceful_shutdown_of_one_server_tells_the_others(redis_url: str) 
         await newcomer.close()
     finally:
         await one.close()
+
+
+async def test_relay_uses_the_announced_view_without_redis_lookups(
+    two_servers: tuple[SignalingServer, SignalingServer],
+) -> None:
+    one, two = two_servers
+    a = await Raw.open(one.port)
+    id_a = (await a.join("view"))["id"]
+    b = await Raw.open(two.port)
+    id_b = (await b.join("view"))["id"]
+    await a.expect("peer-joined")
+    hubs = [one.hub, two.hub]
+    lookups: list[str] = []
+    for hub in hubs:
+        assert isinstance(hub, RedisHub)
+
+        async def hget(key: str, field: str) -> None:
+            lookups.append(field)
+
+        hub._redis.hget = hget  # both views already know the other member
+    await a.send({"type": "offer", "target": id_b, "sdp": "1"})
+    assert (await b.recv())["from"] == id_a
+    await b.send({"type": "answer", "target": id_a, "sdp": "2"})
+    assert (await a.recv())["from"] == id_b
+    assert lookups == []
+    await a.send({"type": "offer", "target": "stranger", "sdp": "3"})
+    await a.expect_error(ErrorCode.UNKNOWN_TARGET)
+    assert lookups == ["stranger"]  # unknown ids still fall back to Redis
+    await a.close()
+    await b.close()
