@@ -9,7 +9,9 @@ this one process (so the figures bound the whole loop, client work included):
 - ``blast``: every client sends its room-mate ``messages`` offers back to back; throughput is
   relayed messages over the time until the last one arrived.
 - ``ping-pong``: every pair bounces one message ``rounds`` times; each hop's one-way latency
-  (send to receive, same clock) gives p50/p99 at a steady 200-client load.
+  (send to receive, same clock) gives p50/p99 at a steady 200-client load (100 messages in
+  flight on one event loop), then one pair alone (the others connected but idle) gives the
+  unloaded latency.
 
 With ``redis-server`` on PATH and the ``redis`` package installed, the same cases run again
 across two servers sharing a Redis (each pair split between them).
@@ -81,7 +83,9 @@ async def _blast(clients: list[tuple[ClientConnection, str]], messages: int) -> 
     return CLIENTS * messages / (time.perf_counter() - start)
 
 
-async def _ping_pong(clients: list[tuple[ClientConnection, str]], rounds: int) -> list[float]:
+async def _ping_pong(
+    clients: list[tuple[ClientConnection, str]], rounds: int, pairs: int = CLIENTS // 2
+) -> list[float]:
     latencies: list[float] = []
 
     async def pair(a: tuple[ClientConnection, str], b: tuple[ClientConnection, str]) -> None:
@@ -94,7 +98,7 @@ async def _ping_pong(clients: list[tuple[ClientConnection, str]], rounds: int) -
             latencies.append(time.perf_counter() - stamp)
 
     start = time.perf_counter()
-    await asyncio.gather(*(pair(clients[i], clients[i + 1]) for i in range(0, CLIENTS, 2)))
+    await asyncio.gather(*(pair(clients[i], clients[i + 1]) for i in range(0, 2 * pairs, 2)))
     latencies.append(-(time.perf_counter() - start))  # total time rides at the end
     return latencies
 
@@ -117,9 +121,12 @@ async def _run_case(label: str, hubs: list[Hub], messages: int, rounds: int) -> 
         rate = await _blast(clients, messages)
         samples = await _ping_pong(clients, rounds)
         total = -samples.pop()
+        alone = await _ping_pong(clients, rounds * 5, pairs=1)  # the other 198 connected, idle
+        alone.pop()
         for ws, _ in clients:
             await ws.close()
     samples.sort()
+    alone.sort()
     return {
         "case": label,
         "unit": "msg",
@@ -128,6 +135,8 @@ async def _run_case(label: str, hubs: list[Hub], messages: int, rounds: int) -> 
         "ping_pong_rate": len(samples) / total,
         "p50_ms": statistics.median(samples) * 1e3,
         "p99_ms": samples[int(len(samples) * 0.99) - 1] * 1e3,
+        "one_pair_p50_ms": statistics.median(alone) * 1e3,
+        "one_pair_p99_ms": alone[int(len(alone) * 0.99) - 1] * 1e3,
     }
 
 
@@ -183,7 +192,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     messages, rounds = (50, 20) if args.quick else (200, 50)
     rows = asyncio.run(_main(messages, rounds))
-    header = f"{'case':<36} {'blast msg/s':>12} {'ping-pong msg/s':>16} {'p50':>9} {'p99':>9}"
+    header = (
+        f"{'case':<36} {'blast msg/s':>12} {'ping-pong msg/s':>16} {'p50':>9} {'p99':>9}"
+        f" {'1-pair p50':>11} {'1-pair p99':>11}"
+    )
     print(f"# signaling — {platform.python_implementation()} {platform.python_version()}")
     print(header)
     print("-" * len(header))
@@ -191,6 +203,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(
             f"{row['case']:<36} {row['purertc_rate']:>12.0f} {row['ping_pong_rate']:>16.0f} "
             f"{row['p50_ms']:>6.2f} ms {row['p99_ms']:>6.2f} ms"
+            f" {row['one_pair_p50_ms']:>8.3f} ms {row['one_pair_p99_ms']:>8.3f} ms"
         )
     result = {
         "benchmark": "signaling",
