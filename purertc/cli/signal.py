@@ -56,6 +56,7 @@ def add_parser(subparsers: Any) -> None:
     limits.add_argument("--connections-per-ip", type=int, default=_DEFAULTS.connections_per_ip)
     limits.add_argument("--idle-timeout", type=float, default=_DEFAULTS.idle_timeout)
     limits.add_argument("--ping-interval", type=float, default=_DEFAULTS.ping_interval)
+    limits.add_argument("--outgoing-queue", type=int, default=_DEFAULTS.outgoing_queue)
     parser.set_defaults(run=run)
 
 
@@ -84,6 +85,7 @@ def build_server(args: argparse.Namespace) -> tuple[SignalingServer, ssl.SSLCont
         idle_timeout=args.idle_timeout,
         ping_interval=args.ping_interval,
         ping_timeout=args.ping_interval,
+        outgoing_queue=args.outgoing_queue,
     )
     turn = None
     if args.turn_secret:

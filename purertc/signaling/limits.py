@@ -10,7 +10,8 @@ class Limits:
     """Every limit the server enforces; the defaults suit a public rendezvous server.
 
     ``max_violations``: rate-limit violations tolerated (each answered with an ``error``
-    frame) before the connection is closed as abusive.
+    frame) before the connection is closed as abusive. ``outgoing_queue``: frames waiting for
+    one slow reader before it is closed (so it cannot make the server buffer without bound).
     """
 
     max_frame_bytes: int = 64 * 1024
@@ -23,6 +24,7 @@ class Limits:
     idle_timeout: float = 120.0
     ping_interval: float = 20.0
     ping_timeout: float = 20.0
+    outgoing_queue: int = 1024
 
 
 class TokenBucket:

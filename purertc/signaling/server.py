@@ -47,7 +47,6 @@ from .tokens import verify_room_token
 
 logger = logging.getLogger(__name__)
 
-_OUTGOING_QUEUE = 1024  # frames waiting for one slow reader before it is dropped
 _SHUTDOWN_FLUSH = 1.0  # seconds the shutdown notice gets to reach every peer
 _HARD_FRAME_FACTOR = 4  # frames over factor x max_frame_bytes close the connection (1009)
 
@@ -73,13 +72,13 @@ class ServerStats:
 class _Session:
     """One connection: its id, its room membership, its limits and its outgoing queue."""
 
-    def __init__(self, ws: ServerConnection, id: str, bucket: TokenBucket) -> None:
+    def __init__(self, ws: ServerConnection, id: str, bucket: TokenBucket, queue_size: int) -> None:
         self.ws = ws
         self.id = id
         self.bucket = bucket
         self.member: Member | None = None
         self.violations = 0
-        self.queue: asyncio.Queue[str] = asyncio.Queue(_OUTGOING_QUEUE)
+        self.queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
         self.stopped = False
 
     def deliver(self, frame: str) -> None:
@@ -243,9 +242,8 @@ class SignalingServer:
         self._per_ip[ip] = self._per_ip.get(ip, 0) + 1
         self.stats.connections += 1
         limits = self.limits
-        session = _Session(
-            ws, self.new_id(), TokenBucket(limits.messages_per_second, limits.burst, self.clock())
-        )
+        bucket = TokenBucket(limits.messages_per_second, limits.burst, self.clock())
+        session = _Session(ws, self.new_id(), bucket, limits.outgoing_queue)
         self._sessions.add(session)
         writer = asyncio.get_running_loop().create_task(session.write_loop())
         try:

@@ -26,6 +26,7 @@ def test_arguments_configure_the_server(tmp_path: Path) -> None:
     args = build_parser().parse_args(
         ["signal", "--rate", "5", "--burst", "7", "--peers-per-room", "2", "--max-rooms", "9",
          "--connections-per-ip", "3", "--idle-timeout", "30", "--max-frame-bytes", "1000",
+         "--outgoing-queue", "8",
          "--origin", "https://a.example", "--origin", "https://b.example",
          "--room-secret", "s3", "--turn-secret", "t", "--turn-url", "turn:h:3478",
          "--turn-ttl", "60", "--static", str(tmp_path)]
@@ -35,7 +36,7 @@ def test_arguments_configure_the_server(tmp_path: Path) -> None:
     limits = server.limits
     assert (limits.messages_per_second, limits.burst, limits.peers_per_room) == (5, 7, 2)
     assert (limits.rooms_per_server, limits.connections_per_ip) == (9, 3)
-    assert (limits.idle_timeout, limits.max_frame_bytes) == (30, 1000)
+    assert (limits.idle_timeout, limits.max_frame_bytes, limits.outgoing_queue) == (30, 1000, 8)
     assert server.origins == {"https://a.example", "https://b.example"}
     assert server.room_secret == b"s3"
     assert server.turn is not None and list(server.turn.urls) == ["turn:h:3478"]

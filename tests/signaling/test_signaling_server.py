@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -369,3 +370,41 @@ async def test_plain_http_without_static_dir_is_426() -> None:
         assert status == 426
     finally:
         await server.close()
+
+
+class _StuckConnection:
+    """A connection whose peer never reads: every send waits forever."""
+
+    def __init__(self) -> None:
+        self.closed: list[tuple[int, str]] = []
+        self.sent = 0
+
+    async def send(self, frame: str) -> None:
+        self.sent += 1
+        await asyncio.Event().wait()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed.append((code, reason))
+
+
+async def test_slow_reader_is_closed_when_its_queue_overflows() -> None:
+    from purertc.signaling.limits import TokenBucket
+    from purertc.signaling.server import _Session
+
+    ws = _StuckConnection()
+    session = _Session(ws, "slow", TokenBucket(1, 1, 0.0), queue_size=4)  # type: ignore[arg-type]
+    writer = asyncio.get_running_loop().create_task(session.write_loop())
+    session.deliver("first")
+    await asyncio.sleep(0)  # the writer takes it and blocks in send
+    for i in range(4):
+        session.deliver(f"queued {i}")
+    assert ws.closed == [] and session.queue.qsize() == 4
+    session.deliver("one too many")
+    await asyncio.sleep(0)
+    assert ws.closed == [(CloseCode.POLICY_VIOLATION, "outgoing queue full")]
+    session.deliver("ignored")
+    assert session.queue.qsize() == 4 and ws.sent == 1
+    writer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writer
+    assert session.queue.qsize() == 0  # released: a shutdown flush does not wait on it
