@@ -23,12 +23,13 @@ real clock OpenSSL's has always run out when ours does. If OpenSSL re-sends by i
 ran out while it was reading), the same flight is recognised by its first message_seq and the
 back-off goes on rather than restarting.
 
-A byte-identical retransmission cannot prompt the peer to retransmit (it is a replay to it), which
-matters for the last flight: the side that sends it (the server, in a full handshake) has no timer
-and must answer the peer's retransmitted previous flight. OpenSSL does that for a fresh Finished;
-for a replayed one the endpoint does it: once the handshake is complete, a datagram carrying
-epoch-0 handshake records (the peer's flight again) makes it re-send its final flight, at most once
-a second.
+RFC 6347 §4.2.4 also has each side answer a peer's retransmitted flight by re-sending its own
+(the peer's re-send means ours was lost). OpenSSL does so only for a Finished after the
+handshake, and a byte-identical retransmission is a replay it drops before looking. So the
+endpoint does it itself, from the record and handshake headers it reads before OpenSSL: a peer
+flight whose message_seq is at or below the one our current flight answered is a retransmission,
+and ours goes out again at once (at most every half second). This matters most for the last
+flight, whose sender (the server, in a full handshake) has no timer left.
 
 Datagram boundaries
 -------------------
@@ -99,6 +100,8 @@ _MAX_READ = 1 << 16
 
 _NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
 _STATE_NAMES = ("new", "connecting", "connected", "closed", "failed")
+# Least time between two sends of one flight prompted by the peer's retransmissions.
+_ANSWER_GAP = INITIAL_RETRANSMIT_INTERVAL / 2
 
 
 class DtlsEndpoint:
@@ -169,7 +172,12 @@ class DtlsEndpoint:
         self._arm_on_send = False
         self._retransmissions = 0
         self._holds_final_flight = False
-        self._final_flight_resent_at = float("-inf")
+        self._flight_queued = False  # stamp _flight_sent_at when it leaves
+        self._flight_sent_at = float("-inf")
+        # The highest handshake message_seq seen from the peer, and the one our current flight
+        # answers: a peer flight at or below it is a retransmission (RFC 6347 §4.2.4).
+        self._peer_message_seen = -1
+        self._answered_peer_message = -1
         # Set by OpenSSL callbacks during a call into it.
         self._remote_certificate: bytes | None = None
         self._verify_failure: str | None = None
@@ -248,14 +256,17 @@ class DtlsEndpoint:
             if self.role == CLIENT:
                 return  # nothing has been asked yet
             self._state = _HANDSHAKING
-        end, contents = _inspect(data)
+        end, contents, peer_message = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
             return
         self._connection.bio_write(data[:end] if end < len(data) else data)
+        self._peer_message_seen = max(self._peer_message_seen, peer_message)
         was_connected = self._state == _CONNECTED
         if self._state == _HANDSHAKING:
-            self._advance_handshake()
+            answered = self._advance_handshake()
+            if not answered and self._state == _HANDSHAKING:
+                self._answer_retransmission(peer_message, now)
         if self._state == _CONNECTED:
             # Read until OpenSSL has nothing left: several records, an alert after data, or
             # records it buffered while the handshake was finishing.
@@ -265,14 +276,8 @@ class DtlsEndpoint:
             output = self._read_output()
             if output:
                 self._outbox.extend(pack_records(output, self.mtu))
-            elif (
-                contents == _PEER_FLIGHT
-                and was_connected
-                and self._holds_final_flight
-                and now >= self._final_flight_resent_at + INITIAL_RETRANSMIT_INTERVAL
-            ):
-                self._final_flight_resent_at = now
-                self._outbox.extend(self._flight)
+            elif was_connected and self._holds_final_flight:
+                self._answer_retransmission(peer_message, now)
 
     def handle_timer(self, now: float) -> None:
         if self._retransmit_at is None or now < self._retransmit_at:
@@ -293,6 +298,7 @@ class DtlsEndpoint:
         if output:  # OpenSSL's own timer agreed: fresh sequence numbers
             self._flight = pack_records(output, self.mtu)
         self._outbox.extend(self._flight)
+        self._flight_sent_at = now
         self._interval = min(self._interval * 2, MAX_RETRANSMIT_INTERVAL)
         self._retransmit_at = now + self._interval
 
@@ -300,6 +306,9 @@ class DtlsEndpoint:
         return self._retransmit_at
 
     def datagrams_to_send(self, now: float) -> list[bytes]:
+        if self._flight_queued:
+            self._flight_queued = False
+            self._flight_sent_at = now
         if self._arm_on_send:
             self._arm_on_send = False
             self._retransmit_at = now + self._interval
@@ -330,33 +339,37 @@ class DtlsEndpoint:
                 break
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    def _advance_handshake(self) -> None:
+    def _advance_handshake(self) -> bool:
+        """Let OpenSSL take the handshake as far as it can; True if it wrote anything."""
         try:
             self._connection.do_handshake()
         except SSL.WantReadError:
-            self._take_flight(complete=False)
-            return
+            return self._take_flight(complete=False)
         except SSL.Error as exc:
             self._fail_handshake(exc)
-            return
-        self._take_flight(complete=True)
+            return True
+        wrote = self._take_flight(complete=True)
         self._complete()
+        return wrote
 
-    def _take_flight(self, complete: bool) -> None:
+    def _take_flight(self, complete: bool) -> bool:
         """Queue what the handshake wrote; a new flight restarts the retransmission timer."""
         output = self._read_output()
         if complete:
             self._retransmit_at = None
             self._arm_on_send = False
         if not output:
-            return
+            return False
         first_message = _first_message_seq(output)
         # OpenSSL re-sends a flight by itself when its wall-clock timer ran out while it was
         # reading: the same messages again, which must not restart the back-off.
         resent = first_message is not None and first_message == self._flight_first_message
         self._flight = pack_records(output, self.mtu)
         self._flight_first_message = first_message
+        self._flight_queued = True
         self._outbox.extend(self._flight)
+        if not resent:
+            self._answered_peer_message = self._peer_message_seen
         if complete:
             self._holds_final_flight = True  # we sent the last flight: answer its retransmits
         elif not resent and not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: stateless
@@ -364,6 +377,21 @@ class DtlsEndpoint:
             self._retransmissions = 0
             self._retransmit_at = None
             self._arm_on_send = True
+        return True
+
+    def _answer_retransmission(self, peer_message: int, now: float) -> None:
+        """RFC 6347 §4.2.4: the peer sent again a flight we had answered, so our answer was
+        lost: send it again now rather than at our timer (which restarts). At most once per
+        ``_ANSWER_GAP``, so a duplicating network cannot multiply flights."""
+        if (
+            0 <= peer_message <= self._answered_peer_message
+            and self._flight
+            and now >= self._flight_sent_at + _ANSWER_GAP
+        ):
+            self._outbox.extend(self._flight)
+            self._flight_sent_at = now
+            if self._retransmit_at is not None:
+                self._retransmit_at = now + self._interval
 
     def _complete(self) -> None:
         remote = self._remote_certificate
@@ -479,25 +507,30 @@ def _is_one_application_record(data: bytes) -> bool:
     )
 
 
-def _inspect(data: bytes) -> tuple[int, int]:
-    """How many leading bytes are whole, well-formed records, and what they hold besides
-    application data: nothing, other records, or epoch-0 handshake records (a peer's flight).
+def _inspect(data: bytes) -> tuple[int, int, int]:
+    """How many leading bytes are whole, well-formed records; what they hold besides
+    application data (nothing, other records, or epoch-0 handshake records: a peer's flight);
+    and the highest handshake message_seq among those (-1 if none).
 
     The fragment headers of epoch-0 handshake records are checked too: OpenSSL treats a
     malformed one as fatal, while a datagram dropped here cannot hurt."""
     end = 0
     contents = _ONLY_APPLICATION_DATA
+    message_seq = -1
     try:
         for header in iter_record_headers(data):
             if header.content_type == HANDSHAKE and header.epoch == 0:
-                parse_handshake_fragments(memoryview(data)[header.start : header.end])
+                for fragment in parse_handshake_fragments(
+                    memoryview(data)[header.start : header.end]
+                ):
+                    message_seq = max(message_seq, fragment.message_seq)
                 contents = _PEER_FLIGHT
             elif header.content_type != APPLICATION_DATA:
                 contents = max(contents, _OTHER_RECORDS)
             end = header.end
     except DtlsError:
         pass
-    return end, contents
+    return end, contents, message_seq
 
 
 def _first_message_seq(output: bytes) -> int | None:
