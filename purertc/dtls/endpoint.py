@@ -256,7 +256,7 @@ class DtlsEndpoint:
             if self.role == CLIENT:
                 return  # nothing has been asked yet
             self._state = _HANDSHAKING
-        end, contents, peer_message = _inspect(data)
+        end, only_application_data, peer_message = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
             return
@@ -271,7 +271,7 @@ class DtlsEndpoint:
             # Read until OpenSSL has nothing left: several records, an alert after data, or
             # records it buffered while the handshake was finishing.
             self._read_application_data()
-            if contents == _ONLY_APPLICATION_DATA or self._state != _CONNECTED:
+            if only_application_data or self._state != _CONNECTED:
                 return  # application data alone never makes OpenSSL write
             output = self._read_output()
             if output:
@@ -493,9 +493,6 @@ class DtlsEndpoint:
                 self._alert_sent = value & 0xFF
 
 
-_ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
-
-
 def _is_one_application_record(data: bytes) -> bool:
     """The datagram is exactly one application-data record: the per-packet case, checked
     without walking the records."""
@@ -507,15 +504,15 @@ def _is_one_application_record(data: bytes) -> bool:
     )
 
 
-def _inspect(data: bytes) -> tuple[int, int, int]:
-    """How many leading bytes are whole, well-formed records; what they hold besides
-    application data (nothing, other records, or epoch-0 handshake records: a peer's flight);
-    and the highest handshake message_seq among those (-1 if none).
+def _inspect(data: bytes) -> tuple[int, bool, int]:
+    """How many leading bytes are whole, well-formed records; whether they are all application
+    data; and the highest message_seq of the epoch-0 handshake records among them (a peer's
+    flight; -1 if none).
 
     The fragment headers of epoch-0 handshake records are checked too: OpenSSL treats a
     malformed one as fatal, while a datagram dropped here cannot hurt."""
     end = 0
-    contents = _ONLY_APPLICATION_DATA
+    only_application_data = True
     message_seq = -1
     try:
         for header in iter_record_headers(data):
@@ -524,13 +521,12 @@ def _inspect(data: bytes) -> tuple[int, int, int]:
                     memoryview(data)[header.start : header.end]
                 ):
                     message_seq = max(message_seq, fragment.message_seq)
-                contents = _PEER_FLIGHT
-            elif header.content_type != APPLICATION_DATA:
-                contents = max(contents, _OTHER_RECORDS)
+            if header.content_type != APPLICATION_DATA:
+                only_application_data = False
             end = header.end
     except DtlsError:
         pass
-    return end, contents, message_seq
+    return end, only_application_data, message_seq
 
 
 def _first_message_seq(output: bytes) -> int | None:
