@@ -98,8 +98,10 @@ _RECORD_OVERHEAD = 256
 _LENGTH = struct.Struct("!H")
 _MAX_READ = 1 << 16
 
-_NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
-_STATE_NAMES = ("new", "connecting", "connected", "closed", "failed")
+# _VERIFYING: OpenSSL finished the handshake before the remote fingerprints were known; the
+# peer's certificate waits for set_remote_fingerprints, and nothing is delivered until then.
+_NEW, _HANDSHAKING, _VERIFYING, _CONNECTED, _CLOSED, _FAILED = range(6)
+_STATE_NAMES = ("new", "connecting", "connecting", "connected", "closed", "failed")
 # Least time between two sends of one flight prompted by the peer's retransmissions.
 _ANSWER_GAP = INITIAL_RETRANSMIT_INTERVAL / 2
 
@@ -178,6 +180,7 @@ class DtlsEndpoint:
         # answers: a peer flight at or below it is a retransmission (RFC 6347 §4.2.4).
         self._peer_message_seen = -1
         self._answered_peer_message = -1
+        self._pending_complete: HandshakeComplete | None = None  # while _VERIFYING
         # Set by OpenSSL callbacks during a call into it.
         self._remote_certificate: bytes | None = None
         self._verify_failure: str | None = None
@@ -188,8 +191,28 @@ class DtlsEndpoint:
     # Commands ---------------------------------------------------------------------------------
 
     def set_remote_fingerprints(self, fingerprints: Iterable[Fingerprint | str]) -> None:
-        """The remote description's fingerprints, if they were not known at construction."""
+        """The remote description's fingerprints, if they were not known at construction.
+
+        They may come after the handshake (a DTLS client can start as soon as ICE works, before
+        the answer reaches us): the peer's certificate is then checked here, and the
+        ``HandshakeComplete`` held back until now is released, or the connection fails.
+        """
         self._remote_fingerprints = normalize_fingerprints(fingerprints)
+        if self._state != _VERIFYING or self._pending_complete is None:
+            return
+        reason = fingerprint_mismatch(
+            self._pending_complete.remote_certificate, self._remote_fingerprints
+        )
+        if reason is None:
+            self._state = _CONNECTED
+            self._events.append(self._pending_complete)
+            self._pending_complete = None
+            return
+        # OpenSSL has no fatal alert to send once the handshake is over: close_notify it is.
+        with contextlib.suppress(SSL.Error):
+            self._connection.shutdown()
+        self._outbox.extend(pack_records(self._read_output(), self.mtu))
+        self._fail(reason)
 
     def start_handshake(self) -> None:
         """Begin: a client sends its ClientHello, a server starts accepting one."""
@@ -220,7 +243,7 @@ class DtlsEndpoint:
         """Send close_notify and end the connection (RFC 5246 §7.2.1)."""
         if self._state in (_CLOSED, _FAILED):
             return
-        if self._state == _CONNECTED:
+        if self._state in (_CONNECTED, _VERIFYING):
             # If close_notify cannot be written the connection ends all the same.
             with contextlib.suppress(SSL.Error):
                 self._connection.shutdown()
@@ -259,6 +282,14 @@ class DtlsEndpoint:
         end, only_application_data, peer_message = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
+            return
+        if self._state == _VERIFYING:
+            # Until the peer is authenticated nothing of its is read; a re-sent flight still
+            # gets our last flight again.
+            if self._holds_final_flight:
+                self._answer_retransmission(peer_message, now)
+            if only_application_data:
+                self.dropped_datagrams += 1
             return
         self._connection.bio_write(data[:end] if end < len(data) else data)
         self._peer_message_seen = max(self._peer_message_seen, peer_message)
@@ -410,16 +441,19 @@ class DtlsEndpoint:
                 EXPORTER_LABEL, keying_material_length(profile)
             )
             keys = split_keying_material(material, profile, self.role == CLIENT)
-        self._state = _CONNECTED
-        self._events.append(
-            HandshakeComplete(
-                srtp_profile=profile,
-                srtp_keys=keys,
-                cipher=self._connection.get_cipher_name() or "",
-                protocol=self._connection.get_protocol_version_name(),
-                remote_certificate=remote,
-            )
+        complete = HandshakeComplete(
+            srtp_profile=profile,
+            srtp_keys=keys,
+            cipher=self._connection.get_cipher_name() or "",
+            protocol=self._connection.get_protocol_version_name(),
+            remote_certificate=remote,
         )
+        if not self._remote_fingerprints:
+            self._state = _VERIFYING
+            self._pending_complete = complete
+            return
+        self._state = _CONNECTED
+        self._events.append(complete)
 
     def _read_application_data(self, records: int | None = None) -> None:
         """Up to ``records`` decrypted records as events (``None``: all OpenSSL has)."""
@@ -472,11 +506,15 @@ class DtlsEndpoint:
     # OpenSSL callbacks: they only record facts, never raise --------------------------------
 
     def _verify(self, x509: crypto.X509, depth: int) -> bool:
-        """Accept the peer's self-signed leaf certificate iff it matches a remote fingerprint."""
+        """Accept the peer's self-signed leaf certificate iff it matches a remote fingerprint
+        (or provisionally, when none are known yet: see set_remote_fingerprints)."""
         if depth != 0:
             return True  # RFC 8842 §5: only the end-entity certificate is bound to the SDP
         der = crypto.dump_certificate(crypto.FILETYPE_ASN1, x509)
         if der == self._remote_certificate:
+            return True
+        if not self._remote_fingerprints:
+            self._remote_certificate = der  # checked when the fingerprints arrive
             return True
         reason = fingerprint_mismatch(der, self._remote_fingerprints)
         if reason is not None:
