@@ -112,7 +112,8 @@ class DtlsEndpoint:
     ``role`` is ``"client"``/``"server"`` (or the ``a=setup`` value ``"active"``/``"passive"``).
     ``remote_fingerprints`` are ``(algorithm, value)`` pairs or ``"sha-256 AB:..."`` strings
     from the remote description; they may also be given later with
-    :meth:`set_remote_fingerprints`, before the peer's certificate arrives.
+    :meth:`set_remote_fingerprints`, even after the handshake (nothing from the peer is
+    delivered before its certificate is checked).
     ``srtp_profiles`` is the use_srtp offer (client) or preference (server), IANA names or
     :class:`~purertc.srtp.SrtpProfile`; empty to leave use_srtp out.
     ``mtu`` bounds every datagram (handshake flights are fragmented to it).
