@@ -15,9 +15,10 @@
 ```
 
 Parsing is lazy: :meth:`Message.parse` checks the header and the attribute framing (every
-length, the padding fits, a trailing FINGERPRINT is right) and remembers where each attribute
-starts; attribute *values* are decoded when asked for (``attributes`` or a typed getter), and a
-malformed value raises :class:`StunError` then. A parsed message keeps its bytes, so integrity is
+length, the padding fits, a trailing FINGERPRINT is right) and records where each attribute is,
+in a layout shared by every message of the same shape; attribute *values* are decoded when asked
+for (``attributes``, ``get`` or a value getter), and a malformed value raises
+:class:`StunError` then. A parsed message keeps its bytes, so integrity is
 checked over the bytes received and re-serialising reproduces them exactly (padding included).
 """
 
@@ -227,7 +228,7 @@ class Message:
         self._attributes: tuple[Attribute, ...] | None = tuple(attributes)
         self._raw: bytes | None = None
         self._types: tuple[int, ...] | None = None  # built lazily from the attributes
-        self._cut = -1
+        self._cut = -1  # index of the first seal, found lazily (built messages only)
 
     # --- parsing --------------------------------------------------------------------------
 
