@@ -407,3 +407,25 @@ def test_timer_after_close_is_only_the_turn_deallocation() -> None:
     w.net.run(w.net.now + 60.0)
     assert w.a.get_timer() is None
     assert w.turn is not None and len(w.turn.allocations) == 1  # only b's remains
+
+
+def test_relayed_session_survives_half_an_hour_of_expiring_turn_state() -> None:
+    """Allocations, permissions and channels expire on the simulated server unless the
+    client refreshes them: after 30 minutes the relayed pair still carries data."""
+    from purertc.stun import Method
+
+    w = world(
+        a_nat=Nat("symmetric", "203.0.113.1"),
+        b_nat=Nat("symmetric", "203.0.113.2"),
+        turn=True,
+    )
+    w.connect(timeout=15.0)
+    w.net.run(w.net.now + 1800.0)
+    assert w.a.state == "completed" and w.b.state == "completed"
+    assert w.a.send(b"\x80still here")
+    w.net.run(w.net.now + 0.5)
+    assert w.data("b")[-1] == b"\x80still here"
+    assert w.turn is not None
+    done = [method for method, code in w.turn.requests if code == 0]
+    assert done.count(Method.REFRESH) >= 2 * 3  # each client, every 540 s
+    assert done.count(Method.CHANNEL_BIND) >= 2 * 4  # bound, then refreshed every 540 s
