@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from purertc.stun import (
+    Attribute,
     ErrorCode,
     IceControlled,
     IceControlling,
@@ -37,6 +38,7 @@ from purertc.stun import (
     Method,
     Priority,
     StunError,
+    UnknownAttributes,
     UseCandidate,
     Username,
     XorMappedAddress,
@@ -769,6 +771,18 @@ class Agent:
         if local is None:
             self.stats.unknown_destination += 1
             return
+        unknown = message.unknown_comprehension_required()
+        if unknown:  # RFC 8489 §6.3.1: 420 listing what we do not understand
+            self._respond_error(
+                gen,
+                message,
+                source,
+                destination,
+                420,
+                "Unknown Attribute",
+                UnknownAttributes(tuple(unknown)),
+            )
+            return
         remote_controlling = message.ice_controlling
         remote_controlled = message.ice_controlled
         # Role conflict (§7.3.1.1).
@@ -860,12 +874,13 @@ class Agent:
         destination: Address,
         code: int,
         reason: str,
+        *extra: Attribute,
     ) -> None:
         response = Message(
             Method.BINDING,
             MessageClass.ERROR_RESPONSE,
             message.transaction_id,
-            [ErrorCode(code, reason)],
+            [ErrorCode(code, reason), *extra],
         ).serialize(gen.local_password.encode(), fingerprint=True)
         self._emit_from_base(response, destination, source)
 
