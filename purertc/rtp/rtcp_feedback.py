@@ -43,15 +43,15 @@ def _pack_ssrcs(sender: int, media: int, what: str) -> bytes:
 class RtpFeedback(NamedTuple):
     """A transport-layer feedback message kept as raw FCI (e.g. TMMBR, RRR)."""
 
-    @property
-    def packet_type(self) -> int:
-        return RTPFB
-
     fmt: int
     sender_ssrc: int
     media_ssrc: int
     fci: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RTPFB
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -76,6 +76,11 @@ class PsFeedback(RtpFeedback):
 class GenericNack(NamedTuple):
     """Generic NACK, RFC 4585 §6.2.1: items of (PID, bitmask of the 16 following losses)."""
 
+    sender_ssrc: int
+    media_ssrc: int
+    items: tuple[tuple[int, int], ...] = ()
+    padding: bytes = b""
+
     @property
     def packet_type(self) -> int:
         return RTPFB
@@ -83,11 +88,6 @@ class GenericNack(NamedTuple):
     @property
     def fmt(self) -> int:
         return 1
-
-    sender_ssrc: int
-    media_ssrc: int
-    items: tuple[tuple[int, int], ...] = ()
-    padding: bytes = b""
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -137,6 +137,10 @@ class GenericNack(NamedTuple):
 class PictureLossIndication(NamedTuple):
     """PLI, RFC 4585 §6.3.1: no FCI; asks the sender for a keyframe."""
 
+    sender_ssrc: int
+    media_ssrc: int
+    padding: bytes = b""
+
     @property
     def packet_type(self) -> int:
         return PSFB
@@ -144,10 +148,6 @@ class PictureLossIndication(NamedTuple):
     @property
     def fmt(self) -> int:
         return 1
-
-    sender_ssrc: int
-    media_ssrc: int
-    padding: bytes = b""
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -165,6 +165,11 @@ class PictureLossIndication(NamedTuple):
 class FullIntraRequest(NamedTuple):
     """FIR, RFC 5104 §4.3.1: entries of (SSRC, command sequence number); media SSRC is 0."""
 
+    sender_ssrc: int
+    entries: tuple[tuple[int, int], ...] = ()
+    media_ssrc: int = 0
+    padding: bytes = b""
+
     @property
     def packet_type(self) -> int:
         return PSFB
@@ -172,11 +177,6 @@ class FullIntraRequest(NamedTuple):
     @property
     def fmt(self) -> int:
         return 4
-
-    sender_ssrc: int
-    entries: tuple[tuple[int, int], ...] = ()
-    media_ssrc: int = 0
-    padding: bytes = b""
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -203,6 +203,13 @@ class ReceiverEstimatedMaxBitrate(NamedTuple):
     |   SSRC feedback ...                                           |
     """
 
+    sender_ssrc: int
+    exponent: int
+    mantissa: int
+    ssrcs: tuple[int, ...] = ()
+    media_ssrc: int = 0
+    padding: bytes = b""
+
     @property
     def packet_type(self) -> int:
         return PSFB
@@ -210,13 +217,6 @@ class ReceiverEstimatedMaxBitrate(NamedTuple):
     @property
     def fmt(self) -> int:
         return 15
-
-    sender_ssrc: int
-    exponent: int
-    mantissa: int
-    ssrcs: tuple[int, ...] = ()
-    media_ssrc: int = 0
-    padding: bytes = b""
 
     @classmethod
     def create(

@@ -101,10 +101,6 @@ class SenderReport(NamedTuple):
     ``profile_extension`` keeps any bytes after the report blocks (§6.4.3).
     """
 
-    @property
-    def packet_type(self) -> int:
-        return SR
-
     ssrc: int
     ntp_timestamp: int
     rtp_timestamp: int
@@ -113,6 +109,10 @@ class SenderReport(NamedTuple):
     reports: tuple[ReportBlock, ...] = ()
     profile_extension: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return SR
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -154,14 +154,14 @@ class SenderReport(NamedTuple):
 class ReceiverReport(NamedTuple):
     """RR, RFC 3550 §6.4.2: the reporter's SSRC plus report blocks."""
 
-    @property
-    def packet_type(self) -> int:
-        return RR
-
     ssrc: int
     reports: tuple[ReportBlock, ...] = ()
     profile_extension: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RR
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -222,12 +222,12 @@ class SourceDescription(NamedTuple):
     chunk:  | SSRC/CSRC | type | length | text ... | ... | 0 (null items to a word) |
     """
 
+    chunks: tuple[SdesChunk, ...] = ()
+    padding: bytes = b""
+
     @property
     def packet_type(self) -> int:
         return SDES
-
-    chunks: tuple[SdesChunk, ...] = ()
-    padding: bytes = b""
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -277,13 +277,13 @@ class SourceDescription(NamedTuple):
 class Bye(NamedTuple):
     """BYE, RFC 3550 §6.6: the sources leaving and an optional reason."""
 
-    @property
-    def packet_type(self) -> int:
-        return BYE
-
     sources: tuple[int, ...] = ()
     reason: bytes | None = None
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return BYE
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -313,15 +313,15 @@ class Bye(NamedTuple):
 class ApplicationDefined(NamedTuple):
     """APP, RFC 3550 §6.7: subtype, SSRC, four-character name and application data."""
 
-    @property
-    def packet_type(self) -> int:
-        return APP
-
     subtype: int
     ssrc: int
     name: bytes
     data: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return APP
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:

@@ -57,14 +57,16 @@ class XrBlock(NamedTuple):
 
 
 class ExtendedReport(NamedTuple):
-    @property
-    def packet_type(self) -> int:
-        return XR
+    """XR (RFC 3611 §2): the reporter's SSRC and its report blocks, in order."""
 
     ssrc: int
     blocks: tuple[XrBlock, ...] = ()
     reserved: int = 0
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return XR
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:

@@ -118,14 +118,6 @@ class TransportFeedback(NamedTuple):
     the last delta that were not declared as RTCP padding.
     """
 
-    @property
-    def packet_type(self) -> int:
-        return RTPFB
-
-    @property
-    def fmt(self) -> int:
-        return 15
-
     sender_ssrc: int
     media_ssrc: int
     base_sequence: int
@@ -136,6 +128,14 @@ class TransportFeedback(NamedTuple):
     chunks: tuple[int, ...] | None = None
     trailing: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RTPFB
+
+    @property
+    def fmt(self) -> int:
+        return 15
 
     @property
     def packet_status_count(self) -> int:
