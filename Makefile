@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 # Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver).
 APT_PACKAGES := openssl coturn
 
-.PHONY: test lint typecheck pytest bench system-deps clean venv
+.PHONY: test lint typecheck pytest bench system-deps clean venv speedups
 
 venv: $(STAMP)
 
@@ -28,6 +28,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The optional Cython twins of hot framing code (DESIGN.md §5); pure Python stays the reference.
+speedups: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'Cython>=3.0'
+	$(BIN)/python setup_speedups.py build_ext --inplace
+
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; \
@@ -43,3 +48,4 @@ system-deps:
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -f purertc/_speedups/*.so purertc/_speedups/*.c
