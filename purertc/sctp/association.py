@@ -1310,7 +1310,7 @@ class Association:
             self._update_rto(now - self._rtt_time)
             self._rtt_tsn = None
         if highest_newly_acked:
-            self._count_misses(cum, highest_newly_acked)
+            self._count_misses(cum, sack.gaps, highest_newly_acked)
         # congestion control (§7.2.1, §7.2.2)
         mtu = self.mtu
         if cum > acked_cum:
@@ -1339,24 +1339,35 @@ class Association:
         if self._advanced_ack > self._acked_cum or (head is not None and head.abandoned):
             self._advance_peer_ack_point()  # RFC 3758 C1-C3
 
-    def _count_misses(self, cum: int, highest: int) -> None:
-        """HTNA miss indications; the third one triggers fast retransmit (§7.2.4)."""
+    def _count_misses(self, cum: int, gaps: tuple[tuple[int, int], ...], highest: int) -> None:
+        """HTNA miss indications (§7.2.4) for the TSNs the SACK reports missing, i.e. the holes
+        between its gap blocks below the highest newly acked TSN; the third triggers fast
+        retransmit. Walking only the holes keeps a SACK's cost independent of the window."""
         outstanding = self._outstanding
-        for tsn in range(cum + 1, highest):
-            chunk = outstanding[tsn]
-            if chunk.acked or chunk.abandoned or chunk.retransmit:
+        covered = cum  # highest TSN known received so far while walking the blocks in order
+        for start, end in sorted(gaps):
+            if start == 0 or start > end:
                 continue
-            chunk.misses += 1
-            if chunk.misses >= 3:
-                chunk.misses = -(1 << 30)  # fast retransmitted once only; then T3's job
-                self._mark_retransmit(chunk)
-                self._fast_rtx_pending = True
-                self.stats.fast_retransmits += 1
-                if self._fast_recovery_exit is None:
-                    self._ssthresh = max(self._cwnd // 2, 4 * self.mtu)
-                    self._cwnd = self._ssthresh
-                    self._partial_bytes_acked = 0
-                    self._fast_recovery_exit = self._acked_cum + len(outstanding)
+            for tsn in range(covered + 1, min(cum + start, highest)):
+                self._miss(outstanding[tsn])
+            covered = max(covered, cum + end)
+            if covered >= highest:
+                break
+
+    def _miss(self, chunk: _OutChunk) -> None:
+        if chunk.acked or chunk.abandoned or chunk.retransmit:
+            return
+        chunk.misses += 1
+        if chunk.misses >= 3:
+            chunk.misses = -(1 << 30)  # fast retransmitted once only; then T3's job
+            self._mark_retransmit(chunk)
+            self._fast_rtx_pending = True
+            self.stats.fast_retransmits += 1
+            if self._fast_recovery_exit is None:
+                self._ssthresh = max(self._cwnd // 2, 4 * self.mtu)
+                self._cwnd = self._ssthresh
+                self._partial_bytes_acked = 0
+                self._fast_recovery_exit = self._acked_cum + len(self._outstanding)
 
     def _mark_retransmit(self, chunk: _OutChunk) -> None:
         if chunk.in_flight:
