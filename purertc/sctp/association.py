@@ -32,6 +32,7 @@ from crc32c import crc32c
 from purertc.sctp import chunks as ch
 from purertc.sctp import parameters as pm
 from purertc.sctp.chunks import (
+    DATA,
     FLAG_BEGIN,
     FLAG_END,
     FLAG_IMMEDIATE,
@@ -73,6 +74,7 @@ from purertc.sctp.packet import COMMON_HEADER_SIZE, encode_packet, iter_chunks, 
 from purertc.sctp.tsn import MASK16, MASK32, seq_newer, unwrap32
 
 _PORTS_TAG = struct.Struct("!HHI")
+_DATA_HEADER = struct.Struct("!BBHIHHI")  # as in chunks.encode_data, for send()'s loop
 _PORTS = struct.Struct("!HH")
 _U32 = struct.Struct("!I")
 _CHECKSUM = struct.Struct("<I")
@@ -398,19 +400,28 @@ class Association:
             queue.append(chunk)
             tsn += 1
         else:
+            # first and middle fragments are full (a multiple of 4: no padding); the last one
+            # goes through encode_data for its padding
             view = memoryview(data)
-            for start in range(0, size, fragment):
-                piece = view[start : start + fragment]
+            pack = _DATA_HEADER.pack
+            length = 16 + fragment
+            fragments = message.chunks
+            piece_flags = flags | FLAG_BEGIN
+            last = size - fragment
+            start = 0
+            while start < last:
+                wire = pack(DATA, piece_flags, length, tsn & MASK32, stream_id, ssn, ppid)
+                wire += view[start : start + fragment]
+                fragments.append(_OutChunk(tsn, stream_id, fragment, wire, message))
                 piece_flags = flags
-                if start == 0:
-                    piece_flags |= FLAG_BEGIN
-                if start + fragment >= size:
-                    piece_flags |= FLAG_END
-                wire = encode_data(piece_flags, tsn & MASK32, stream_id, ssn, ppid, piece)
-                chunk = _OutChunk(tsn, stream_id, len(piece), wire, message)
-                message.chunks.append(chunk)
-                queue.append(chunk)
+                start += fragment
                 tsn += 1
+            wire = encode_data(
+                piece_flags | FLAG_END, tsn & MASK32, stream_id, ssn, ppid, view[start:]
+            )
+            fragments.append(_OutChunk(tsn, stream_id, size - start, wire, message))
+            tsn += 1
+            queue.extend(fragments)
         self._next_tsn = tsn
 
     def _queue_idata(self, message: _Message, flags: int, ppid: int, data: bytes) -> None:
