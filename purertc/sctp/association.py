@@ -15,6 +15,16 @@ Five verbs (DESIGN.md §1) and plain commands; bytes leave only through
   received packets costs one SACK.
 * Delivered messages wait in the event queue and count against our receive window until the
   user takes them with :meth:`next_event`: that is the back-pressure a slow reader exerts.
+
+The driver loop (any transport; ``now`` is the caller's monotonic clock)::
+
+    assoc = Association(rng=random.SystemRandom())   # one side also calls assoc.connect(now)
+    on datagram from the transport:  assoc.receive(datagram, now)
+    on the deadline from get_timer:  assoc.handle_timer(now)
+    after either, and after any command (send, reset_streams, shutdown...):
+        for datagram in assoc.datagrams_to_send(now): transport.send(datagram)
+        while (event := assoc.next_event()) is not None: handle(event)
+        re-arm one timer at assoc.get_timer()
 """
 
 from __future__ import annotations
@@ -525,6 +535,8 @@ class Association:
     def receive(self, data: bytes, now: float) -> None:
         """One datagram from the peer. Bad packets are dropped (and counted), never raised."""
         self.stats.packets_received += 1
+        if type(data) is not bytes:
+            data = bytes(data)  # a memoryview or bytearray from the transport: copy once
         try:
             self._receive(data, now)
         except SctpError:
