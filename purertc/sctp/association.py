@@ -227,6 +227,8 @@ class Association:
         config: AssociationConfig | None = None,
     ) -> None:
         self.config = config or AssociationConfig()
+        if not 256 <= mtu <= 65535:
+            raise SctpError(f"mtu {mtu} is outside 256..65535")
         if self.config.receive_window <= max_message_size:
             raise SctpError(
                 f"config: receive_window {self.config.receive_window} must exceed "

@@ -246,6 +246,8 @@ def test_partial_reliability_falls_back_to_reliable_without_peer_support() -> No
 def test_receive_window_must_hold_a_whole_message() -> None:
     with pytest.raises(SctpError, match="receive_window"):
         Association(config=AssociationConfig(receive_window=100_000))
+    with pytest.raises(SctpError, match="mtu"):
+        Association(mtu=40)
 
 
 def test_message_abandoned_after_part_of_it_was_acked() -> None:
