@@ -717,7 +717,12 @@ class Association:
         """Answer INIT statelessly with INIT ACK and a signed cookie (§5.1, §5.2.1, §5.2.2)."""
         if init.initiate_tag == 0 or init.outbound_streams == 0 or init.inbound_streams == 0:
             raise SctpError("INIT: zero initiate tag or stream count")
-        if self.state in (AssociationState.CLOSED,) and not self._local_tag:
+        if self._closed_reported:
+            # this object's association is over and it is not reused: refuse (§8.4 rule 3)
+            cause = pm.Parameter(pm.CAUSE_USER_INITIATED_ABORT, b"association closed")
+            self._special.append((init.initiate_tag, AbortChunk([cause]).serialize()))
+            return
+        if self.state is AssociationState.CLOSED and not self._local_tag:
             local_tag = self._new_tag()
             local_tsn = self._rng.getrandbits(32)
         elif self.state in (AssociationState.COOKIE_WAIT, AssociationState.COOKIE_ECHOED):

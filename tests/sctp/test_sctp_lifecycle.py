@@ -330,3 +330,20 @@ def test_shutdown_with_data_queued_both_ways(both: bool) -> None:
     assert [e.data for e in received(sim, "a")] == to_a
     assert events_of(sim, "a", AssociationClosed) == [AssociationClosed("shutdown")]
     assert events_of(sim, "b", AssociationClosed) == [AssociationClosed("shutdown")]
+
+
+def test_closed_association_refuses_a_new_init() -> None:
+    """An Association object serves one association: after it closed, a new INIT gets ABORT
+    (tag = the INIT's initiate tag), so the peer's new attempt fails at once."""
+    a, b, sim = make_pair()
+    a.abort("done")
+    sim.flush()
+    sim.run_until(lambda: b.state is AssociationState.CLOSED, 10)
+    fresh = Association(rng=random.Random(9))
+    fresh.connect(sim.now)
+    [init] = fresh.datagrams_to_send(sim.now)
+    b.receive(init, sim.now)
+    [reply] = b.datagrams_to_send(sim.now)
+    fresh.receive(reply, sim.now)
+    assert fresh.state is AssociationState.CLOSED
+    assert isinstance(fresh.next_event(), AssociationClosed)
