@@ -317,6 +317,8 @@ class Association:
         self._reconfig_seq = 0  # our next request sequence number
         self._peer_reconfig_seq = 0  # the peer's next expected request sequence number
         self._reset_queue: list[int] = []
+        self._resetting: set[int] = set()  # queued or requested: new sends wait for the reset
+        self._held_sends: dict[int, list[tuple[bytes, int, bool, int | None, float | None]]] = {}
         self._resets_we_started: set[int] = set()
         self._reset_request: _ResetRequest | None = None
         self._reconfig_timer: float | None = None
@@ -381,6 +383,23 @@ class Association:
             raise SctpError("send: SCTP cannot carry an empty message (RFC 9260 §3.3.1)")
         if not 0 <= stream_id <= 0xFFFF:
             raise SctpError(f"send: stream id {stream_id} out of range")
+        if ch.FORWARD_TSN not in self._peer_extensions:
+            max_retransmits = max_lifetime = None  # RFC 3758 §3.3: peer lacks PR-SCTP
+        expires = None if max_lifetime is None else now + max_lifetime
+        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
+        if stream_id in self._resetting:
+            # new data must follow the reset, with SSN 0: hold it until the reset completes
+            held = self._held_sends.setdefault(stream_id, [])
+            held.append((data, ppid, ordered, max_retransmits, expires))
+            return
+        self._enqueue(stream_id, data, ppid, ordered, max_retransmits, expires)
+
+    def _enqueue(
+        self, stream_id: int, data: bytes, ppid: int, ordered: bool,
+        max_retransmits: int | None, expires: float | None,
+    ) -> None:  # fmt: skip
+        """Number the message (SSN or MID), cut it into chunks with their TSNs, queue them."""
+        size = len(data)
         if ordered:
             ssn = self._out_ssn.get(stream_id, 0)
             self._out_ssn[stream_id] = (ssn + 1) & self._seq_mask
@@ -392,11 +411,7 @@ class Association:
         else:
             ssn = 0
             flags = FLAG_UNORDERED
-        if ch.FORWARD_TSN not in self._peer_extensions:
-            max_retransmits = max_lifetime = None  # RFC 3758 §3.3: peer lacks PR-SCTP
-        expires = None if max_lifetime is None else now + max_lifetime
         message = _Message(stream_id, ordered, ssn, max_retransmits, expires)
-        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
         if self._use_i_data:
             self._queue_idata(message, flags, ppid, data)
             return
@@ -467,6 +482,7 @@ class Association:
             if stream_id not in self._reset_queue:
                 self._reset_queue.append(stream_id)
             self._resets_we_started.add(stream_id)
+            self._resetting.add(stream_id)
 
     def buffered_amount(self, stream_id: int) -> int:
         return self._buffered.get(stream_id, 0)
@@ -1444,7 +1460,9 @@ class Association:
 
     def _maybe_request_reset(self, now: float) -> None:
         if self._reset_queue and ch.RE_CONFIG not in self._peer_extensions:
+            streams = tuple(self._reset_queue)
             self._reset_queue.clear()  # RFC 6525 §3: a peer without RE-CONFIG cannot reset
+            self._release_held_sends(streams)
             return
         if self._reset_request is None and self._reset_queue and self._tx_data:
             streams = tuple(self._reset_queue)
@@ -1539,6 +1557,7 @@ class Association:
         for stream_id in answer:
             if stream_id not in self._reset_queue:
                 self._reset_queue.append(stream_id)
+            self._resetting.add(stream_id)
         self._events.append(StreamsResetIncoming(tuple(streams)))
 
     def _on_reconfig_response(self, response: pm.ReconfigResponse) -> None:
@@ -1552,6 +1571,18 @@ class Association:
         self._reconfig_seq += 1
         if response.result in (pm.RESULT_SUCCESS_PERFORMED, pm.RESULT_SUCCESS_NOTHING_TO_DO):
             self._events.append(StreamsResetOutgoingDone(request.streams))
+        self._release_held_sends(request.streams)
+
+    def _release_held_sends(self, streams: Sequence[int]) -> None:
+        """The reset of these streams is over: queue what was sent on them meanwhile."""
+        for stream_id in streams:
+            if stream_id in self._reset_queue:
+                continue  # reset again meanwhile: keep holding
+            self._resetting.discard(stream_id)
+            for data, ppid, ordered, max_retransmits, expires in self._held_sends.pop(
+                stream_id, ()
+            ):
+                self._enqueue(stream_id, data, ppid, ordered, max_retransmits, expires)
 
     # ------------------------------------------------------------------ shutdown and abort
 

@@ -12,10 +12,12 @@ from purertc.sctp import (
     AssociationEstablished,
     CookieAckChunk,
     CookieEchoChunk,
+    DataReceived,
     ErrorChunk,
     InitAckChunk,
     InitChunk,
     Packet,
+    ReconfigChunk,
     SackChunk,
     ShutdownCompleteChunk,
     StreamsResetIncoming,
@@ -347,3 +349,22 @@ def test_closed_association_refuses_a_new_init() -> None:
     fresh.receive(reply, sim.now)
     assert fresh.state is AssociationState.CLOSED
     assert isinstance(fresh.next_event(), AssociationClosed)
+
+
+def test_data_sent_right_after_a_reset_waits_for_it() -> None:
+    """Reusing a stream at once after reset_streams(): the new message is held until the reset
+    completes, then goes out with SSN 0, so it cannot overtake a lost RE-CONFIG and be dropped
+    by the peer as an old SSN."""
+    a, b, sim = make_pair(link_ab=_drop_first(ReconfigChunk), seed=2)
+    for i in range(5):
+        a.send(5, b"old-%d" % i, 51, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: delivered_count(sim, "b") == 5 and a.buffered_amount(5) == 0, 10)
+    a.reset_streams([5])
+    a.send(5, b"new", 51, now=sim.now)
+    assert a.buffered_amount(5) == 3
+    sim.flush()
+    sim.run_until(lambda: delivered_count(sim, "b") == 6, 60)
+    assert [e.data for e in received(sim, "b", 5)] == [b"old-%d" % i for i in range(5)] + [b"new"]
+    kinds = [type(e) for e in sim.events["b"]]
+    assert kinds.index(StreamsResetIncoming) < len(kinds) - 1 - kinds[::-1].index(DataReceived)
