@@ -9,13 +9,14 @@ Two backends do the work behind the same interface and pass the same test suite:
 The default is ``"python"``, from ``benchmarks/bench_srtp.py`` (1200-byte payload, per packet,
 same run; ratios, since absolute figures move with the machine's load):
 
-* AEAD (AES-128/256-GCM) — the profiles to prefer: the Python backend is about 10 % faster than
-  the libsrtp backend and within 1.15x of a raw ``pylibsrtp.Session`` (the target was 2x);
-  ``AESGCM`` does the work in one OpenSSL call either way and pylibsrtp's per-call cffi
-  allocation and copies cost about what our header walk and state update cost.
-* AES-CM + HMAC-SHA1: the Python backend is about 1.2x slower than the libsrtp backend (1.45x
-  raw pylibsrtp): two OpenSSL calls (a re-seeded CTR context and SHA-1 inner/outer copies) plus
-  the slicing around them, against libsrtp's single C pass.
+* AEAD (AES-128/256-GCM), which purertc's DTLS layer offers first: the Python backend is on a
+  par with the libsrtp backend or up to ~13 % faster, and within 1.2-1.3x of a raw
+  ``pylibsrtp.Session`` (the target was 2x). ``AESGCM`` does the work in one OpenSSL call and
+  pylibsrtp's per-call cffi allocation and copies cost about what our header walk and state
+  update cost.
+* AES-CM + HMAC-SHA1: the Python backend is 1.2-1.4x slower than the libsrtp backend (1.5-1.75x
+  raw pylibsrtp): two OpenSSL calls (a re-seeded CTR context, SHA-1 inner/outer state copies)
+  and the slicing around them, against libsrtp's single C pass.
 
 Beyond speed the Python backend has no packet size limit (pylibsrtp copies through a 1500-byte
 buffer), a configurable SRTCP replay window and inspectable state, so it stays the default for
