@@ -238,8 +238,9 @@ class Agent:
         self._last_consent = 0.0
         self._now = 0.0
         self._closed = False
-        # get_timer() is cached: every command and every tick marks it dirty.
-        self._dirty = True
+        # A command marks the agent dirty (the next drain ticks); a command or a tick marks
+        # the cached get_timer() deadline stale.
+        self._dirty = self._stale = True
         self._deadline: float | None = None
 
     # --- identity ---------------------------------------------------------------------------
@@ -275,7 +276,7 @@ class Agent:
         self, address: Address, transport: str = "udp", local_preference: int | None = None
     ) -> Candidate:
         """A socket the driver opened: it becomes a host candidate and a base (§5.1.1.1)."""
-        self._dirty = True
+        self._dirty = self._stale = True
         if transport != "udp":
             raise IceError(f"transport: {transport!r} host candidates are not supported (udp)")
         if local_preference is None:
@@ -301,7 +302,7 @@ class Agent:
 
     def add_stun_server(self, address: Address) -> None:
         """A STUN server for server-reflexive candidates; several may be configured."""
-        self._dirty = True
+        self._dirty = self._stale = True
         self._stun_servers.append(address)
 
     def add_turn_server(
@@ -316,7 +317,7 @@ class Agent:
         """A TURN server: one allocation from ``socket`` (default: the first host socket of the
         server's family) gives a relayed candidate. ``transport`` is ``udp``, ``tcp`` or ``tls``
         (the driver opens stream connections for the last two)."""
-        self._dirty = True
+        self._dirty = self._stale = True
         client = TurnClient(
             address, username, password, transport=transport, rng=self._rng, software=self.software
         )
@@ -326,7 +327,7 @@ class Agent:
 
     def gather(self) -> None:
         """Start gathering: host candidates now, srflx and relay as the servers answer."""
-        self._dirty = True
+        self._dirty = self._stale = True
         if self.gathering_state != "new":
             return
         self.gathering_state = "gathering"
@@ -379,7 +380,7 @@ class Agent:
         Returns False when the candidate is refused: an unresolved mDNS name (resolve it first),
         another component or transport, a duplicate, or the remote-candidate cap reached.
         """
-        self._dirty = True
+        self._dirty = self._stale = True
         gen = self._generation
         if candidate is None:
             gen.remote_end_of_candidates = True
@@ -419,7 +420,7 @@ class Agent:
     def set_remote_credentials(self, ufrag: str, password: str, *, lite: bool = False) -> None:
         """The peer's ice-ufrag / ice-pwd. New values on a running session are an ICE restart
         by the peer, which renews ours too (RFC 8839 §4.4.1.1.2)."""
-        self._dirty = True
+        self._dirty = self._stale = True
         gen = self._generation
         if gen.started and (gen.remote_ufrag, gen.remote_password) != (ufrag, password):
             self.restart()
@@ -432,7 +433,7 @@ class Agent:
         """ICE restart (§9): new credentials and a new check list. Data keeps flowing on the
         current selected pair until the new session selects one; local candidates are reported
         again for the new generation."""
-        self._dirty = True
+        self._dirty = self._stale = True
         old = self._generation
         self._generation = _Generation(
             ufrag or self._token(8), password or self._token(24), self.max_pairs
@@ -463,7 +464,7 @@ class Agent:
 
     def close(self) -> None:
         """Stop everything: TURN allocations are released, no more checks (state closed)."""
-        self._dirty = True
+        self._dirty = self._stale = True
         if self._closed:
             return
         self._closed = True
@@ -517,9 +518,9 @@ class Agent:
         if self._closed:  # only the TURN deallocations may still be in flight
             timers = [t for c in self._turn if (t := c.get_timer()) is not None]
             return min(timers) if timers else None
-        if self._dirty:
+        if self._stale:
             self._deadline = self._compute_timer()
-            self._dirty = False
+            self._stale = False
         return self._deadline
 
     def _compute_timer(self) -> float | None:
@@ -550,8 +551,9 @@ class Agent:
         self._now = now
         if not self._closed:
             # Nothing changed and nothing is due: skip the tick (the data fast path).
+            changed = self._dirty  # a command ran since the last tick
             deadline = self.get_timer()
-            if deadline is not None and now >= deadline or self._dirty:
+            if changed or (deadline is not None and now >= deadline):
                 self._tick(now)
         else:
             for client in self._turn:
@@ -648,7 +650,8 @@ class Agent:
             self._maybe_nominate(gen, now)
         self._consent(now)
         self._update_state(now)
-        self._dirty = True
+        self._dirty = False
+        self._stale = True
 
     @staticmethod
     def _has_checks(gen: _Generation) -> bool:
@@ -698,7 +701,7 @@ class Agent:
     def _emit_from_base(self, data: bytes, base: Address, destination: Address) -> None:
         relay = self._relay_by_address.get(base)
         if relay is not None:
-            self._dirty = True  # the TURN client may have started a permission or a channel
+            self._dirty = self._stale = True  # the TURN client may have started a permission
             relay.send_to(destination, data)
             self._pump_turn(relay, self._now)
         else:
