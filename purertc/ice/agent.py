@@ -22,6 +22,7 @@ out as soon as there is a pair: nothing waits on a fixed tick.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import random
 import secrets
 from collections import deque
@@ -608,7 +609,8 @@ class Agent:
         if candidate.related_address is None:
             return candidate
         # RFC 9429 §3.5.3: hide the addresses behind the relay.
-        return _with_related(candidate, "0.0.0.0" if ":" not in candidate.address else "::", 0)
+        hidden = "0.0.0.0" if ":" not in candidate.address else "::"
+        return dataclasses.replace(candidate, related_address=hidden, related_port=0)
 
     def _add_pair(
         self, gen: _Generation, local: Candidate, remote: Candidate
@@ -1185,20 +1187,3 @@ class Agent:
         self.controlling = controlling
         self._generation.checklist.recompute_priorities(controlling)
         self._events.append(RoleChanged(controlling))
-
-
-def _with_related(candidate: Candidate, address: str, port: int) -> Candidate:
-    return Candidate(
-        foundation=candidate.foundation,
-        component=candidate.component,
-        transport=candidate.transport,
-        priority=candidate.priority,
-        address=candidate.address,
-        port=candidate.port,
-        type=candidate.type,
-        related_address=address,
-        related_port=port,
-        tcptype=candidate.tcptype,
-        extensions=candidate.extensions,
-        base=candidate.base,
-    )
