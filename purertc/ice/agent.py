@@ -22,6 +22,7 @@ out as soon as there is a pair: nothing waits on a fixed tick.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import random
 import secrets
 from collections import deque
@@ -238,6 +239,10 @@ class Agent:
         self._last_consent = 0.0
         self._now = 0.0
         self._closed = False
+        # A command marks the agent dirty (the next drain ticks); a command or a tick marks
+        # the cached get_timer() deadline stale.
+        self._dirty = self._stale = True
+        self._deadline: float | None = None
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -272,6 +277,7 @@ class Agent:
         self, address: Address, transport: str = "udp", local_preference: int | None = None
     ) -> Candidate:
         """A socket the driver opened: it becomes a host candidate and a base (§5.1.1.1)."""
+        self._dirty = self._stale = True
         if transport != "udp":
             raise IceError(f"transport: {transport!r} host candidates are not supported (udp)")
         if local_preference is None:
@@ -297,6 +303,7 @@ class Agent:
 
     def add_stun_server(self, address: Address) -> None:
         """A STUN server for server-reflexive candidates; several may be configured."""
+        self._dirty = self._stale = True
         self._stun_servers.append(address)
 
     def add_turn_server(
@@ -311,6 +318,7 @@ class Agent:
         """A TURN server: one allocation from ``socket`` (default: the first host socket of the
         server's family) gives a relayed candidate. ``transport`` is ``udp``, ``tcp`` or ``tls``
         (the driver opens stream connections for the last two)."""
+        self._dirty = self._stale = True
         client = TurnClient(
             address, username, password, transport=transport, rng=self._rng, software=self.software
         )
@@ -320,6 +328,7 @@ class Agent:
 
     def gather(self) -> None:
         """Start gathering: host candidates now, srflx and relay as the servers answer."""
+        self._dirty = self._stale = True
         if self.gathering_state != "new":
             return
         self.gathering_state = "gathering"
@@ -372,6 +381,7 @@ class Agent:
         Returns False when the candidate is refused: an unresolved mDNS name (resolve it first),
         another component or transport, a duplicate, or the remote-candidate cap reached.
         """
+        self._dirty = self._stale = True
         gen = self._generation
         if candidate is None:
             gen.remote_end_of_candidates = True
@@ -411,6 +421,7 @@ class Agent:
     def set_remote_credentials(self, ufrag: str, password: str, *, lite: bool = False) -> None:
         """The peer's ice-ufrag / ice-pwd. New values on a running session are an ICE restart
         by the peer, which renews ours too (RFC 8839 §4.4.1.1.2)."""
+        self._dirty = self._stale = True
         gen = self._generation
         if gen.started and (gen.remote_ufrag, gen.remote_password) != (ufrag, password):
             self.restart()
@@ -423,6 +434,7 @@ class Agent:
         """ICE restart (§9): new credentials and a new check list. Data keeps flowing on the
         current selected pair until the new session selects one; local candidates are reported
         again for the new generation."""
+        self._dirty = self._stale = True
         old = self._generation
         self._generation = _Generation(
             ufrag or self._token(8), password or self._token(24), self.max_pairs
@@ -453,6 +465,7 @@ class Agent:
 
     def close(self) -> None:
         """Stop everything: TURN allocations are released, no more checks (state closed)."""
+        self._dirty = self._stale = True
         if self._closed:
             return
         self._closed = True
@@ -471,6 +484,13 @@ class Agent:
         if not data:
             return
         client = self._turn_by_socket.get((destination, source))
+        if data[0] > 3 and client is None and not self._closed:
+            # Application data (RFC 7983: DTLS, RTP...): no state changes, no tick.
+            if self._knows_route(destination, source):
+                self._events.append(DataReceived(data, source, destination))
+            else:
+                self.stats.unknown_destination += 1
+            return
         if self._closed:
             if client is not None:  # the answer to the deallocation
                 client.receive(data, now)
@@ -499,6 +519,13 @@ class Agent:
         if self._closed:  # only the TURN deallocations may still be in flight
             timers = [t for c in self._turn if (t := c.get_timer()) is not None]
             return min(timers) if timers else None
+        if self._stale:
+            self._deadline = self._compute_timer()
+            self._stale = False
+        return self._deadline
+
+    def _compute_timer(self) -> float | None:
+        """The earliest deadline of the current state (cached by get_timer until a change)."""
         deadlines = [tx.deadline for tx in self._transactions.values()]
         if self._gather_queue:
             deadlines.append(self._now)
@@ -524,7 +551,11 @@ class Agent:
     def datagrams_to_send(self, now: float) -> list[Transmit]:
         self._now = now
         if not self._closed:
-            self._tick(now)
+            # Nothing changed and nothing is due: skip the tick (the data fast path).
+            changed = self._dirty  # a command ran since the last tick
+            deadline = self.get_timer()
+            if changed or (deadline is not None and now >= deadline):
+                self._tick(now)
         else:
             for client in self._turn:
                 self._pump_turn(client, now)
@@ -578,7 +609,8 @@ class Agent:
         if candidate.related_address is None:
             return candidate
         # RFC 9429 §3.5.3: hide the addresses behind the relay.
-        return _with_related(candidate, "0.0.0.0" if ":" not in candidate.address else "::", 0)
+        hidden = "0.0.0.0" if ":" not in candidate.address else "::"
+        return dataclasses.replace(candidate, related_address=hidden, related_port=0)
 
     def _add_pair(
         self, gen: _Generation, local: Candidate, remote: Candidate
@@ -620,6 +652,8 @@ class Agent:
             self._maybe_nominate(gen, now)
         self._consent(now)
         self._update_state(now)
+        self._dirty = False
+        self._stale = True
 
     @staticmethod
     def _has_checks(gen: _Generation) -> bool:
@@ -669,6 +703,7 @@ class Agent:
     def _emit_from_base(self, data: bytes, base: Address, destination: Address) -> None:
         relay = self._relay_by_address.get(base)
         if relay is not None:
+            self._dirty = self._stale = True  # the TURN client may have started a permission
             relay.send_to(destination, data)
             self._pump_turn(relay, self._now)
         else:
@@ -1152,20 +1187,3 @@ class Agent:
         self.controlling = controlling
         self._generation.checklist.recompute_priorities(controlling)
         self._events.append(RoleChanged(controlling))
-
-
-def _with_related(candidate: Candidate, address: str, port: int) -> Candidate:
-    return Candidate(
-        foundation=candidate.foundation,
-        component=candidate.component,
-        transport=candidate.transport,
-        priority=candidate.priority,
-        address=candidate.address,
-        port=candidate.port,
-        type=candidate.type,
-        related_address=address,
-        related_port=port,
-        tcptype=candidate.tcptype,
-        extensions=candidate.extensions,
-        base=candidate.base,
-    )

@@ -183,3 +183,16 @@ def test_unknown_comprehension_required_attribute_gets_420() -> None:
     assert response.error_code is not None and response.error_code.code == 420
     assert response.verify_integrity(agent.local_password.encode())
     assert agent.remote_candidates == []
+
+
+def test_end_of_candidates_completes_without_waiting_for_a_timer() -> None:
+    agent = controlled_agent()
+    agent.add_remote_candidate(Candidate.from_sdp("1 1 udp 2130706431 10.0.0.9 9 typ host"))
+    (request,) = agent.datagrams_to_send(0.0)
+    agent.receive(answer(request), request.destination, LOCAL, 0.01)
+    agent.receive(check(agent, use_candidate=True), request.destination, LOCAL, 0.02)
+    agent.datagrams_to_send(0.02)
+    assert agent.state == "connected"
+    agent.add_remote_candidate(None)
+    agent.datagrams_to_send(0.03)  # the next drain after the command, no timer involved
+    assert agent.state == "completed"
