@@ -222,11 +222,14 @@ class RTCPeerConnection(EventEmitter):
 
     async def set_remote_description(self, description: RTCSessionDescription) -> None:
         """Apply the peer's description: its ICE credentials and candidates; an answer fixes
-        the DTLS role and starts DTLS and SCTP."""
+        the DTLS role and starts DTLS and SCTP. A remote offer while we have a local offer
+        rolls ours back first (W3C implicit rollback, what perfect negotiation relies on)."""
         self._check_open()
         if description.type == "rollback":
             self._rollback("remote")
             return
+        if description.type == "offer" and self._signaling_state == "have-local-offer":
+            self._rollback("local")  # W3C implicit rollback: the polite side of a glare
         state = next_signaling_state(self._signaling_state, "remote", description.type)
         parsed = parse_description(description.sdp)
         transport = remote_transport(parsed)

@@ -140,7 +140,7 @@ async def test_offer_answer_rollback_and_descriptions() -> None:
     local = a.local_description
     assert local is not None and "a=candidate:" in local.sdp and "a=end-of-candidates" in local.sdp
     with pytest.raises(InvalidStateError):
-        await a.set_remote_description(offer)  # a remote offer in have-local-offer: glare
+        await a.set_local_description(RTCSessionDescription(offer.sdp, "answer"))
     await a.set_local_description(RTCSessionDescription("", "rollback"))
     assert a.signaling_state == "stable" and a.local_description is None
     await a.set_local_description()  # implicit offer again

@@ -42,8 +42,8 @@ async def test_echo_set_both_offer_directions(direction: str) -> None:
     if direction == "a-offers":
         await connect(a, b)
     else:
-        # b offers without a channel of its own: its offer must still carry the data section
-        # a asked for, so a offers first in spirit: b creates a channel too and closes it.
+        # b offers (it needs a channel of its own for its offer to carry a data section);
+        # a's channel, created before any description, gets its id when a answers.
         b.create_data_channel("b-side")
         await connect(b, a)
     await wait_open(channel)
