@@ -2,7 +2,8 @@
 
 A benchmark names its cases, gives each a purertc callable and (where one exists) the aiortc
 callable doing the same work, and calls :func:`run`. Each callable is timed the same way in the
-same process: warm-up, then ``repeats`` timed batches of ``number`` calls; the per-call median,
+same process: warm-up, then ``repeats`` rounds in which each implementation runs one timed
+batch of ``number`` calls (interleaved, so load from elsewhere hits all alike); the per-call median,
 min and max are reported, and the ratio ``speedup = aiortc_median / purertc_median`` (so > 1
 means purertc is faster). The table goes to stdout and its last line is one JSON object with
 every figure, so CI logs and ``--json FILE`` carry the same data.
@@ -49,27 +50,53 @@ class Case:
     extra: dict[str, Callable[[], object]] = field(default_factory=dict)
 
 
-def measure(fn: Callable[[], object], *, number: int | None, repeats: int) -> Timing:
-    """Per-call timing of ``fn``; ``number`` is picked so a batch lasts about 20 ms if unset."""
+def _calibrate(fn: Callable[[], object], number: int | None) -> int:
+    """Warm ``fn`` up and pick a batch size lasting about 20 ms (unless one is given)."""
     for _ in range(3):
         fn()
-    if number is None:
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= 0.02 or number >= 1 << 24:
-                break
-            number *= 2
-    samples = []
-    for _ in range(repeats):
+    if number is not None:
+        return number
+    number = 1
+    while True:
         start = time.perf_counter()
         for _ in range(number):
             fn()
-        samples.append((time.perf_counter() - start) / number)
-    return Timing(statistics.median(samples), min(samples), max(samples), number, repeats)
+        if time.perf_counter() - start >= 0.02 or number >= 1 << 24:
+            return number
+        number *= 2
+
+
+def _batch(fn: Callable[[], object], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def measure_interleaved(
+    fns: dict[str, Callable[[], object]], *, number: int | None, repeats: int
+) -> dict[str, Timing]:
+    """Per-call timings of several implementations of one workload.
+
+    Their batches alternate (rotating which goes first each round), so a burst of load from
+    elsewhere on a shared machine hits every implementation alike and the ratio stays steady.
+    """
+    numbers = {label: _calibrate(fn, number) for label, fn in fns.items()}
+    samples: dict[str, list[float]] = {label: [] for label in fns}
+    labels = list(fns)
+    for round_ in range(repeats):
+        shift = round_ % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            samples[label].append(_batch(fns[label], numbers[label]))
+    return {
+        label: Timing(statistics.median(s), min(s), max(s), numbers[label], repeats)
+        for label, s in samples.items()
+    }
+
+
+def measure(fn: Callable[[], object], *, number: int | None, repeats: int) -> Timing:
+    """Per-call timing of one callable (see :func:`measure_interleaved`)."""
+    return measure_interleaved({"fn": fn}, number=number, repeats=repeats)["fn"]
 
 
 def _rate(timing: Timing, case: Case) -> tuple[float, str]:
@@ -104,18 +131,15 @@ def run(benchmark: str, cases: Sequence[Case], argv: Sequence[str] | None = None
     print(header)
     print("-" * len(header))
     for case in cases:
-        ours = measure(case.purertc, number=case.number, repeats=repeats)
-        row: dict[str, Any] = {"case": case.name, "unit": case.unit, "purertc": asdict(ours)}
-        impls: list[tuple[str, Timing]] = [("purertc", ours)]
-        for label, fn in case.extra.items():
-            timing = measure(fn, number=case.number, repeats=repeats)
-            row[label] = asdict(timing)
-            impls.append((label, timing))
+        fns: dict[str, Callable[[], object]] = {"purertc": case.purertc, **case.extra}
         if case.aiortc is not None:
-            theirs = measure(case.aiortc, number=case.number, repeats=repeats)
-            row["aiortc"] = asdict(theirs)
-            row["speedup"] = theirs.median / ours.median
-            impls.append(("aiortc", theirs))
+            fns["aiortc"] = case.aiortc
+        timings = measure_interleaved(fns, number=case.number, repeats=repeats)
+        row: dict[str, Any] = {"case": case.name, "unit": case.unit}
+        row.update({label: asdict(timing) for label, timing in timings.items()})
+        if case.aiortc is not None:
+            row["speedup"] = timings["aiortc"].median / timings["purertc"].median
+        impls = list(timings.items())
         for label, timing in impls:
             rate, rate_unit = _rate(timing, case)
             speedup = ""

@@ -36,7 +36,7 @@ from purertc.dtls import (  # noqa: E402
     DtlsEndpoint,
     HandshakeComplete,
 )
-from purertc.dtls.endpoint import _CONTEXTS, DTLS_1_2_VERSION  # noqa: E402
+from purertc.dtls.context import _CONTEXTS, DTLS_1_2_VERSION  # noqa: E402
 
 RECORD = bytes(range(256)) * 4 + bytes(176)  # 1200 bytes
 BATCH = 100

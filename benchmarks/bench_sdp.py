@@ -4,7 +4,9 @@ purertc's parse is lossless (``serialize()`` gives back the exact text) and chec
 structural line and the attributes later layers trust (candidate, rtpmap, fmtp, extmap,
 ssrc, fingerprint, setup, mid...); typed values are built on first access, so the
 "parse + read" case adds reading codecs, header extensions, candidates, ICE/DTLS parameters
-and SSRCs of every section — what aiortc's parse builds eagerly.
+and SSRCs of every section — what aiortc's parse builds eagerly. Typed values come from
+shared tables keyed by the line's text (browsers repeat their codec lines verbatim in every
+offer); the "cold tables" case empties them first, so every value is parsed afresh.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _harness import Case, run  # noqa: E402
 
 from purertc.sdp import SessionDescription  # noqa: E402
+from purertc.sdp.lines import clear_shared_tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = Path(os.environ.get("PURERTC_VECTORS", ROOT.parent / "shared" / "vectors")) / "sdp"
@@ -75,6 +78,11 @@ def main() -> None:
         for text in texts:
             read_typed(SessionDescription.parse(text))
 
+    def parse_and_read_cold() -> None:
+        clear_shared_tables()  # nothing parsed before: every typed value built afresh
+        for text in texts:
+            read_typed(SessionDescription.parse(text))
+
     def serialize_all() -> None:
         for description in ours:
             description.serialize()
@@ -95,6 +103,7 @@ def main() -> None:
     cases = [
         Case(f"parse {len(texts)} chrome offers", parse_all, aiortc_parse_all),
         Case("parse + read typed values", parse_and_read_all, aiortc_parse_all),
+        Case("parse + read, cold tables", parse_and_read_cold, aiortc_parse_all),
         Case("serialize (untouched)", serialize_all, aiortc_serialize_all),
         Case("serialize (one edit per m-line)", serialize_edited_all, aiortc_serialize_all),
     ]

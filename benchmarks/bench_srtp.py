@@ -5,9 +5,9 @@ Three implementations in one run: ``purertc`` is ``SrtpContext(backend="python")
 ``aiortc`` is a raw ``pylibsrtp.Session`` configured the way aiortc's RTCDtlsTransport does it
 (wildcard SSRC policy, allow_repeat_tx, 1024-packet window).
 
-Every call protects a new sequence number (the header is packed per call, in all three columns
-alike) and every unprotect gets a distinct packet (pre-protected: a repeat would be a replay),
-so ``number`` is fixed to keep the pre-built list finite.
+Every protect call gets the next sequence number and every unprotect call a distinct packet (a
+repeat would be a replay), all built before timing and shared by the three columns, so
+``number`` is fixed to keep the pre-built lists finite.
 """
 
 from __future__ import annotations
@@ -16,21 +16,19 @@ import os
 import struct
 import sys
 from collections.abc import Callable, Iterator
-from itertools import count
 
 import pylibsrtp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _harness import Case, run  # noqa: E402
+from _harness import Case, parse_args, run  # noqa: E402
 
 from purertc.srtp import PROFILES, SrtpContext  # noqa: E402
 from purertc.srtp.libsrtp_backend import LIBSRTP_PROFILES  # noqa: E402
 
 PAYLOAD = bytes(range(256)) * 4 + bytes(176)  # 1200 bytes
 NUMBER = 2000
-CALLS = 3 + NUMBER * 8  # warm-up plus at most 7 repeats, with margin
 _HEADER = struct.Struct("!BBHII")
 SSRC = 0x1234ABCD
 
@@ -40,11 +38,12 @@ def rtp(seq: int) -> bytes:
 
 
 def aiortc_session(profile: str, key: bytes, *, inbound: bool) -> pylibsrtp.Session:
+    """A pylibsrtp session set up as aiortc's RTCDtlsTransport._setup_srtp does."""
     policy = pylibsrtp.Policy(
         key=key,
-        ssrc_type=pylibsrtp.Policy.SSRC_ANY_INBOUND
-        if inbound
-        else pylibsrtp.Policy.SSRC_ANY_OUTBOUND,
+        ssrc_type=(
+            pylibsrtp.Policy.SSRC_ANY_INBOUND if inbound else pylibsrtp.Policy.SSRC_ANY_OUTBOUND
+        ),
         srtp_profile=LIBSRTP_PROFILES[profile],
     )
     policy.allow_repeat_tx = True
@@ -52,19 +51,16 @@ def aiortc_session(profile: str, key: bytes, *, inbound: bool) -> pylibsrtp.Sess
     return pylibsrtp.Session(policy)
 
 
-def protect_case(protect: Callable[[bytes], bytes]) -> Callable[[], object]:
-    seqs = count(1)
-    return lambda: protect(rtp(next(seqs)))
-
-
-def unprotect_case(
-    unprotect: Callable[[bytes], bytes], packets: list[bytes]
-) -> Callable[[], object]:
-    feed: Iterator[bytes] = iter(packets)
-    return lambda: unprotect(next(feed))
+def feed(operation: Callable[[bytes], bytes], packets: list[bytes]) -> Callable[[], object]:
+    """A callable that passes the next packet of ``packets`` to ``operation`` on each call."""
+    packets_left: Iterator[bytes] = iter(packets)
+    return lambda: operation(next(packets_left))
 
 
 def cases() -> list[Case]:
+    args = parse_args()
+    calls = 3 + NUMBER * (3 if args.quick else args.repeats)  # warm-up + timed batches
+    plain = [rtp(seq) for seq in range(1, calls + 1)]
     out = []
     for name, profile in PROFILES.items():
         key = bytes(range(1, profile.key_length + 1))
@@ -77,22 +73,20 @@ def cases() -> list[Case]:
         out.append(
             Case(
                 f"protect {short}",
-                purertc=protect_case(context("python").protect),
-                aiortc=protect_case(aiortc_session(name, key + salt, inbound=False).protect),
-                extra={"libsrtp-be": protect_case(context("libsrtp").protect)},
+                purertc=feed(context("python").protect, plain),
+                aiortc=feed(aiortc_session(name, key + salt, inbound=False).protect, plain),
+                extra={"libsrtp-be": feed(context("libsrtp").protect, plain)},
                 number=NUMBER,
             )
         )
         sender = context("python")
-        packets = [sender.protect(rtp(seq)) for seq in range(1, CALLS + 1)]
+        packets = [sender.protect(packet) for packet in plain]
         out.append(
             Case(
                 f"unprotect {short}",
-                purertc=unprotect_case(context("python").unprotect, packets),
-                aiortc=unprotect_case(
-                    aiortc_session(name, key + salt, inbound=True).unprotect, packets
-                ),
-                extra={"libsrtp-be": unprotect_case(context("libsrtp").unprotect, packets)},
+                purertc=feed(context("python").unprotect, packets),
+                aiortc=feed(aiortc_session(name, key + salt, inbound=True).unprotect, packets),
+                extra={"libsrtp-be": feed(context("libsrtp").unprotect, packets)},
                 number=NUMBER,
             )
         )

@@ -2,7 +2,8 @@
 
 The message is an ICE Binding request as browsers send it: USERNAME, PRIORITY, ICE-CONTROLLING,
 USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT. Cases: parse (incl. the FINGERPRINT check both
-libraries do), parse + MESSAGE-INTEGRITY check, and build with integrity + fingerprint.
+libraries do), parse + MESSAGE-INTEGRITY check, and build with integrity + fingerprint; plus
+the whole receive path of an ICE agent (parse, check, read the four ICE attributes).
 """
 
 from __future__ import annotations
@@ -71,12 +72,33 @@ def check_aioice() -> bool:
     return aioice_stun.parse_message(WIRE).check_message_integrity(KEY)
 
 
+def receive_purertc() -> tuple[object, ...]:
+    message = Message.parse(WIRE)
+    assert message.verify_integrity(KEY)
+    return message.username, message.priority, message.ice_controlling, message.use_candidate
+
+
+def receive_aioice() -> tuple[object, ...]:
+    message = aioice_stun.parse_message(WIRE)
+    assert message.check_message_integrity(KEY)
+    attributes = message.attributes
+    return (
+        attributes["USERNAME"],
+        attributes["PRIORITY"],
+        attributes.get("ICE-CONTROLLING"),
+        "USE-CANDIDATE" in attributes,
+    )
+
+
 assert check_purertc() and check_aioice()
+assert receive_purertc() == receive_aioice()
 
 CASES = [
     Case("stun parse (ICE binding request)", parse_purertc, parse_aioice),
     Case("stun parse + integrity check", check_purertc, check_aioice),
     Case("stun build + integrity + fingerprint", build_purertc, build_aioice),
+    # What an ICE agent does per incoming check (no target; informative).
+    Case("stun ICE receive (parse+check+4 getters)", receive_purertc, receive_aioice),
 ]
 
 if __name__ == "__main__":

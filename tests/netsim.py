@@ -569,6 +569,9 @@ class TurnServer(_ServerCore):
         )
 
         assert isinstance(message, Message)
+        if message.method == Method.BINDING:  # TURN servers are STUN servers too
+            self._reply(message, source, [XorMappedAddress(*source)], None)
+            return
         challenge: list[object] = [Realm(self.realm), Nonce(self.nonce)]
         if self.sha256:
             challenge.append(PasswordAlgorithms(((2, b""), (1, b""))))

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 from collections.abc import Callable
 from typing import Any
 
-from purertc.ice import Agent, Candidate, Transmit
+from purertc.ice import Agent, Candidate, IceError, Transmit, parse_ice_server_url
 from purertc.ice.candidate import canonical_ip
 
 from .interfaces import host_addresses
@@ -51,6 +52,7 @@ class IceDriver(Pump):
         self.ssl_context = ssl_context
         self.sockets: dict[Address, UdpSocket] = {}
         self._streams: dict[tuple[Address, Address], _StreamConnection] = {}
+        self._tls_names: dict[Address, str] = {}  # server address -> name to verify (SNI)
         self.dropped_unroutable = 0
 
     # --- setup ------------------------------------------------------------------------------
@@ -77,6 +79,39 @@ class IceDriver(Pump):
             self.sockets[key] = udp
             candidates.append(self.agent.add_local_socket(key))
         return candidates
+
+    async def add_ice_server(
+        self, url: str, username: str | None = None, credential: str | None = None
+    ) -> list[Address]:
+        """Add a ``stun:``/``stuns:``/``turn:``/``turns:`` server by URL (RFC 7064/7065).
+
+        The host is resolved here (one address per IP family the open sockets use); call after
+        :meth:`open_sockets` and before :meth:`gather`. Returns the addresses added.
+        """
+        server = parse_ice_server_url(url)
+        if server.scheme == "stuns":
+            raise IceError(f"{url!r}: STUN over TLS is not supported (use stun: or turns:)")
+        if server.is_turn and (username is None or credential is None):
+            raise IceError(f"TURN server {url!r} needs a username and a credential")
+        families = {":" in address[0] for address in self.sockets}
+        infos = await self.loop.getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
+        added: list[Address] = []
+        for family, _type, _proto, _name, sockaddr in infos:
+            ipv6 = family == socket.AF_INET6
+            if ipv6 not in families or any((":" in a[0]) == ipv6 for a in added):
+                continue
+            address = (canonical_ip(str(sockaddr[0])), int(sockaddr[1]))
+            added.append(address)
+            if server.transport == "tls" and server.host != address[0]:
+                self._tls_names[address] = server.host
+            if server.is_turn:
+                assert username is not None and credential is not None
+                self.agent.add_turn_server(
+                    address, username, credential, transport=server.transport
+                )
+            else:
+                self.agent.add_stun_server(address)
+        return added
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -160,7 +195,11 @@ class IceDriver(Pump):
             context = self.ssl_context or ssl.create_default_context()
         try:
             reader, writer = await asyncio.open_connection(
-                server[0], server[1], ssl=context, local_addr=(local[0], 0)
+                server[0],
+                server[1],
+                ssl=context,
+                local_addr=(local[0], 0),
+                server_hostname=self._tls_names.get(server, server[0]) if context else None,
             )
         except OSError:
             self._streams.pop(key, None)

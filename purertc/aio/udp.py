@@ -70,12 +70,14 @@ class UdpSocket:
         recvfrom = self.sock.recvfrom
         deliver = self._on_datagram
         local = self.address
+        ipv6 = self.sock.family == socket.AF_INET6
         count = 0
         try:
             while count < self.budget:
                 data, source = recvfrom(65536)
                 count += 1
-                deliver(data, (source[0], source[1]), local)
+                # IPv4 addresses already are (host, port); IPv6 ones carry flowinfo and scope.
+                deliver(data, (source[0], source[1]) if ipv6 else source, local)
         except (BlockingIOError, InterruptedError):
             pass
         except OSError:

@@ -1,5 +1,15 @@
 """DTLS for WebRTC: certificates and SDP fingerprints, a sans-IO DTLS 1.2 endpoint over OpenSSL,
-and SRTP keying (RFC 6347, RFC 5764, RFC 8842)."""
+and SRTP keying (RFC 6347, RFC 5764, RFC 8842).
+
+::
+
+    certificate = Certificate.generate()          # a=fingerprint: certificate.fingerprints
+    endpoint = DtlsEndpoint(certificate, role_from_setup("active"), remote_fingerprints)
+    endpoint.start_handshake()
+    # then the usual loop: receive(datagram, now) / handle_timer(now) when get_timer() is due,
+    # send datagrams_to_send(now), and read next_event(): HandshakeComplete (SRTP profile and
+    # keys), ApplicationData, Closed, Failed. endpoint.send(data) once connected.
+"""
 
 from purertc.dtls.certificate import Certificate
 from purertc.dtls.endpoint import DEFAULT_MTU, DEFAULT_SRTP_PROFILES, DtlsEndpoint

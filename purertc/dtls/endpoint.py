@@ -43,16 +43,15 @@ reaches OpenSSL.
 from __future__ import annotations
 
 import contextlib
-import hmac
 import secrets
 import struct
-import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 from OpenSSL import SSL, crypto
 
 from purertc.dtls.certificate import Certificate
+from purertc.dtls.context import DEFAULT_CIPHERS, shared_context
 from purertc.dtls.errors import DtlsError
 from purertc.dtls.events import ApplicationData, Closed, Event, Failed, HandshakeComplete
 from purertc.dtls.fingerprint import Fingerprint, fingerprint_mismatch, normalize_fingerprints
@@ -77,30 +76,11 @@ from purertc.dtls.keying import (
 from purertc.dtls.roles import CLIENT, SERVER, role_from_setup
 from purertc.srtp import PROFILES, SrtpProfile
 
-DTLS_1_2_VERSION = 0xFEFD  # OpenSSL's DTLS1_2_VERSION, absent from pyOpenSSL's constants
-
 # RFC 6347 §4.2.4.1: initial timer 1 s, doubled on each retransmission, up to 60 s.
 INITIAL_RETRANSMIT_INTERVAL = 1.0
 MAX_RETRANSMIT_INTERVAL = 60.0
 
 DEFAULT_MTU = 1200
-
-# What browsers offer and accept, ECDHE with AEAD first (RFC 8827 §6.5 requires
-# TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).
-DEFAULT_CIPHERS = b":".join(
-    [
-        b"ECDHE-ECDSA-AES128-GCM-SHA256",
-        b"ECDHE-RSA-AES128-GCM-SHA256",
-        b"ECDHE-ECDSA-AES256-GCM-SHA384",
-        b"ECDHE-RSA-AES256-GCM-SHA384",
-        b"ECDHE-ECDSA-CHACHA20-POLY1305",
-        b"ECDHE-RSA-CHACHA20-POLY1305",
-        b"ECDHE-ECDSA-AES128-SHA",
-        b"ECDHE-RSA-AES128-SHA",
-        b"ECDHE-ECDSA-AES256-SHA",
-        b"ECDHE-RSA-AES256-SHA",
-    ]
-)
 
 # Preference order when we are the server (OpenSSL picks by the server's order).
 DEFAULT_SRTP_PROFILES: tuple[str, ...] = (
@@ -118,6 +98,7 @@ _LENGTH = struct.Struct("!H")
 _MAX_READ = 1 << 16
 
 _NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
+_STATE_NAMES = ("new", "connecting", "connected", "closed", "failed")
 
 
 class DtlsEndpoint:
@@ -127,6 +108,12 @@ class DtlsEndpoint:
     ``remote_fingerprints`` are ``(algorithm, value)`` pairs or ``"sha-256 AB:..."`` strings
     from the remote description; they may also be given later with
     :meth:`set_remote_fingerprints`, before the peer's certificate arrives.
+    ``srtp_profiles`` is the use_srtp offer (client) or preference (server), IANA names or
+    :class:`~purertc.srtp.SrtpProfile`; empty to leave use_srtp out.
+    ``mtu`` bounds every datagram (handshake flights are fragmented to it).
+    ``hello_verify`` makes a server answer the first ClientHello with a HelloVerifyRequest.
+    ``max_retransmissions`` of one flight before the handshake fails.
+    ``ciphers`` is an OpenSSL cipher list; ``token_bytes`` supplies the cookie secret.
     """
 
     def __init__(
@@ -156,7 +143,7 @@ class DtlsEndpoint:
         ]
         self._max_retransmissions = max_retransmissions
 
-        context = _shared_context(
+        context = shared_context(
             certificate,
             tuple(p.openssl_name for p in self._srtp_profiles),
             ciphers,
@@ -205,7 +192,10 @@ class DtlsEndpoint:
             self._advance_handshake()
 
     def send(self, data: bytes) -> None:
-        """Protect ``data`` as one application-data record (one SCTP packet, for WebRTC)."""
+        """Protect ``data`` as one application-data record (one SCTP packet, for WebRTC).
+
+        Up to :attr:`max_send_size` bytes the datagram fits the MTU; larger records (up to
+        2^14 bytes) are sent whole and left to IP fragmentation."""
         if self._state != _CONNECTED:
             raise DtlsError("send: the DTLS connection is not established")
         if len(data) > MAX_FRAGMENT_LENGTH:
@@ -238,6 +228,12 @@ class DtlsEndpoint:
     def is_connected(self) -> bool:
         return self._state == _CONNECTED
 
+    @property
+    def state(self) -> str:
+        """``"new"``, ``"connecting"``, ``"connected"``, ``"closed"`` or ``"failed"`` (the
+        W3C RTCDtlsTransportState names)."""
+        return _STATE_NAMES[self._state]
+
     # The five verbs ---------------------------------------------------------------------------
 
     def receive(self, data: bytes, now: float) -> None:
@@ -252,7 +248,7 @@ class DtlsEndpoint:
             if self.role == CLIENT:
                 return  # nothing has been asked yet
             self._state = _HANDSHAKING
-        end, app_records, contents = _inspect(data)
+        end, contents = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
             return
@@ -261,9 +257,9 @@ class DtlsEndpoint:
         if self._state == _HANDSHAKING:
             self._advance_handshake()
         if self._state == _CONNECTED:
-            # Each application record is one recv; when the handshake just finished, OpenSSL
-            # may also hold records it buffered, so read until it has nothing left.
-            self._read_application_data(max(app_records, 1) if was_connected else None)
+            # Read until OpenSSL has nothing left: several records, an alert after data, or
+            # records it buffered while the handshake was finishing.
+            self._read_application_data()
             if contents == _ONLY_APPLICATION_DATA or self._state != _CONNECTED:
                 return  # application data alone never makes OpenSSL write
             output = self._read_output()
@@ -397,7 +393,7 @@ class DtlsEndpoint:
             )
         )
 
-    def _read_application_data(self, records: int | None) -> None:
+    def _read_application_data(self, records: int | None = None) -> None:
         """Up to ``records`` decrypted records as events (``None``: all OpenSSL has)."""
         count = 0
         while records is None or count < records:
@@ -469,84 +465,12 @@ class DtlsEndpoint:
                 self._alert_sent = value & 0xFF
 
 
-# One SSL_CTX per certificate and configuration, shared by every endpoint using them (a server
-# answering many peers with one certificate, a peer connection re-handshaking): building one
-# costs a fraction of a millisecond with OpenSSL 3+ (provider and cipher-table loading, key
-# conversion), an SSL object on it microseconds. Callbacks reach their endpoint through the
-# connection's app data. Session caching is off, so no handshake can skip the certificate check.
-# The cache dies with the certificate.
-_ContextKey = tuple[tuple[str, ...], bytes, bool]
-_CONTEXTS: weakref.WeakKeyDictionary[Certificate, dict[_ContextKey, SSL.Context]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _shared_context(
-    certificate: Certificate,
-    srtp_profiles: tuple[str, ...],
-    ciphers: bytes,
-    hello_verify: bool,
-    token_bytes: Callable[[int], bytes],
-) -> SSL.Context:
-    contexts = _CONTEXTS.setdefault(certificate, {})
-    key = (srtp_profiles, ciphers, hello_verify)
-    context = contexts.get(key)
-    if context is not None:
-        return context
-    context = SSL.Context(SSL.DTLS_METHOD)
-    context.use_certificate(certificate.x509)
-    context.use_privatekey(certificate.private_key)
-    context.set_min_proto_version(DTLS_1_2_VERSION)
-    context.set_max_proto_version(DTLS_1_2_VERSION)
-    context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, _verify_callback)
-    context.set_cipher_list(ciphers)
-    context.set_session_cache_mode(SSL.SESS_CACHE_OFF)
-    context.set_options(
-        SSL.OP_NO_QUERY_MTU
-        | SSL.OP_NO_TICKET
-        | (SSL.OP_NO_RENEGOTIATION or 0)
-        | SSL.OP_CIPHER_SERVER_PREFERENCE
-    )
-    if srtp_profiles:
-        context.set_tlsext_use_srtp(":".join(srtp_profiles).encode())
-    context.set_info_callback(_info_callback)
-    if hello_verify:
-        # RFC 6347 §4.2.1. The cookie needs no client address: each endpoint serves one
-        # ICE-validated path, so a secret MAC proves the client saw our HelloVerifyRequest.
-        cookie = hmac.digest(token_bytes(32), b"purertc dtls cookie", "sha256")
-        if SSL.OP_COOKIE_EXCHANGE is None:
-            raise DtlsError("hello_verify: this OpenSSL build has no cookie exchange")
-        context.set_options(SSL.OP_COOKIE_EXCHANGE)
-        context.set_cookie_generate_callback(lambda _conn: cookie)
-        context.set_cookie_verify_callback(
-            lambda _conn, offered: hmac.compare_digest(offered, cookie)
-        )
-    contexts[key] = context
-    return context
-
-
-def _verify_callback(
-    connection: SSL.Connection, x509: crypto.X509, _errno: int, depth: int, _ok: int
-) -> bool:
-    endpoint: DtlsEndpoint = connection.get_app_data()
-    return endpoint._verify(x509, depth)
-
-
-def _info_callback(connection: SSL.Connection, where: int, value: int) -> None:
-    if where & _ALERT:  # called on every state change; only alerts matter
-        endpoint: DtlsEndpoint = connection.get_app_data()
-        endpoint._on_alert(bool(where & _READ), value)
-
-
-_ALERT = SSL.SSL_CB_ALERT
-_READ = SSL.SSL_CB_READ
-
-
 _ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
 
 
 def _is_one_application_record(data: bytes) -> bool:
-    """The datagram is exactly one application-data record (the common case, checked inline)."""
+    """The datagram is exactly one application-data record: the per-packet case, checked
+    without walking the records."""
     return (
         len(data) >= RECORD_HEADER_LENGTH
         and data[0] == APPLICATION_DATA
@@ -555,33 +479,25 @@ def _is_one_application_record(data: bytes) -> bool:
     )
 
 
-def _inspect(data: bytes) -> tuple[int, int, int]:
-    """How many leading bytes are whole, well-formed records; how many of those carry
-    application data; and what else is there: nothing, other records, or epoch-0 handshake
-    records (a peer's handshake flight).
+def _inspect(data: bytes) -> tuple[int, int]:
+    """How many leading bytes are whole, well-formed records, and what they hold besides
+    application data: nothing, other records, or epoch-0 handshake records (a peer's flight).
 
-    Runs per datagram, so the common case (one application-data record) is checked inline;
-    anything else goes through the full walk, which also checks the fragment headers of
-    epoch-0 handshake records: OpenSSL treats a malformed one as fatal, a dropped datagram
-    cannot be."""
-    if _is_one_application_record(data):
-        return len(data), 1, _ONLY_APPLICATION_DATA
+    The fragment headers of epoch-0 handshake records are checked too: OpenSSL treats a
+    malformed one as fatal, while a datagram dropped here cannot hurt."""
     end = 0
-    app_records = 0
-    other = _ONLY_APPLICATION_DATA
+    contents = _ONLY_APPLICATION_DATA
     try:
         for header in iter_record_headers(data):
-            if header.content_type == APPLICATION_DATA:
-                app_records += 1
-            elif header.content_type == HANDSHAKE and header.epoch == 0:
+            if header.content_type == HANDSHAKE and header.epoch == 0:
                 parse_handshake_fragments(memoryview(data)[header.start : header.end])
-                other = _PEER_FLIGHT
-            else:
-                other = max(other, _OTHER_RECORDS)
+                contents = _PEER_FLIGHT
+            elif header.content_type != APPLICATION_DATA:
+                contents = max(contents, _OTHER_RECORDS)
             end = header.end
     except DtlsError:
         pass
-    return end, app_records, other
+    return end, contents
 
 
 def _first_message_seq(output: bytes) -> int | None:

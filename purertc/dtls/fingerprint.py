@@ -22,6 +22,7 @@ HASH_ALGORITHMS: dict[str, str] = {
     "sha-384": "sha384",
     "sha-512": "sha512",
 }
+_STRENGTH = {name: rank for rank, name in enumerate(HASH_ALGORITHMS)}  # listed weakest first
 _DIGEST_SIZES = {name: hashlib.new(lib).digest_size for name, lib in HASH_ALGORITHMS.items()}
 
 _HEX_PAIRS = re.compile(r"[0-9A-F]{2}(?::[0-9A-F]{2})*")
@@ -71,20 +72,23 @@ def normalize_fingerprints(fingerprints: Iterable[Fingerprint | str]) -> list[Fi
 
 
 def fingerprint_mismatch(der: bytes, expected: Iterable[Fingerprint]) -> str | None:
-    """Why ``der`` matches none of ``expected``, or ``None`` when one matches.
+    """Why ``der`` matches none of ``expected``, or ``None`` when it matches.
 
-    RFC 8122 §5: fingerprints with hash functions we do not support are skipped; the certificate
-    is accepted when any supported one matches. With none supported, it is refused.
+    RFC 8122 §5: fingerprints with hash functions we do not support are skipped. Of the rest,
+    only those using the strongest hash function offered count, and any of them may match
+    (several certificates may be announced). Checking only the strongest keeps a forged
+    collision in a weak hash (sha-1 next to sha-256) from being enough.
     """
     supported = [(alg, value) for alg, value in expected if alg in HASH_ALGORITHMS]
     if not supported:
         offered = ", ".join(alg for alg, _ in expected) or "none"
         return f"no remote fingerprint with a supported hash function (offered: {offered})"
-    for algorithm, value in supported:
-        if compute_fingerprint(der, algorithm) == value.upper():
-            return None
-    algorithm = supported[0][0]
+    algorithm = max((alg for alg, _ in supported), key=_STRENGTH.__getitem__)
+    values = [value.upper() for alg, value in supported if alg == algorithm]
+    actual = compute_fingerprint(der, algorithm)
+    if actual in values:
+        return None
     return (
-        f"remote certificate fingerprint {algorithm} {compute_fingerprint(der, algorithm)} "
-        f"matches none of the {len(supported)} fingerprint(s) in the remote description"
+        f"remote certificate fingerprint {algorithm} {actual} matches none of the "
+        f"{len(values)} {algorithm} fingerprint(s) in the remote description"
     )

@@ -7,6 +7,7 @@ from .agent import Agent, AgentStats, Transmit
 from .candidate import Address, Candidate, candidate_priority, compute_foundation
 from .checklist import CandidatePair, CheckList, PairState
 from .errors import IceError
+from .servers import IceServerUrl, parse_ice_server_url
 from .turn import TurnClient
 
 __all__ = [
@@ -17,10 +18,12 @@ __all__ = [
     "CandidatePair",
     "CheckList",
     "IceError",
+    "IceServerUrl",
     "PairState",
     "Transmit",
     "TurnClient",
     "candidate_priority",
     "compute_foundation",
     "events",
+    "parse_ice_server_url",
 ]

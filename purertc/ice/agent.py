@@ -21,9 +21,9 @@ out as soon as there is a pair: nothing waits on a fixed tick.
 
 from __future__ import annotations
 
+import base64
 import random
 import secrets
-import string
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
@@ -69,8 +69,8 @@ from .transaction import Transaction
 from .turn import TurnClient
 
 TransportPolicy = Literal["all", "relay"]
-_ICE_CHARS = string.ascii_letters + string.digits + "+/"
 _ROLE_CONFLICT = 487
+_KEEPALIVE_INTERVAL = 15.0  # Tr, RFC 8445 §11
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +240,9 @@ class Agent:
     # --- identity ---------------------------------------------------------------------------
 
     def _token(self, size: int) -> str:
-        return "".join(self._rng.choice(_ICE_CHARS) for _ in range(size))
+        """``size`` random ice-chars: base64 of random bytes uses exactly that alphabet."""
+        raw = self._rng.getrandbits(size * 6).to_bytes(-(-size * 6 // 8), "big")
+        return base64.b64encode(raw).decode()[:size]
 
     @property
     def local_ufrag(self) -> str:
@@ -449,7 +451,9 @@ class Agent:
         if self._closed or not data:
             return
         client = self._turn_by_socket.get((destination, source))
-        if client is not None:
+        if client is not None and not (data[0] < 4 and data[8:20] in self._transactions):
+            # From the TURN server, unless it answers our own Binding request (one server
+            # often does both STUN and TURN).
             client.receive(data, now)
             self._pump_turn(client, now)
         else:
@@ -1019,14 +1023,15 @@ class Agent:
         if gen is self._generation:
             self._previous = None
         self._last_consent = now
-        self._next_consent_at = None if self.lite else now + self._consent_delay()
+        self._next_consent_at = now + (_KEEPALIVE_INTERVAL if self.lite else self._consent_delay())
         self._events.append(SelectedPairChanged(best.local, best.remote))
 
     def _consent_delay(self) -> float:
         return self.consent_interval * self._rng.uniform(0.8, 1.2)
 
     def _consent(self, now: float) -> None:
-        """RFC 7675: a Binding request on the selected pair every ~5 s (randomized)."""
+        """RFC 7675: a Binding request on the selected pair every ~5 s (randomized); these
+        double as the keepalives of RFC 8445 §11, which a lite agent sends as indications."""
         pair, gen = self._selected, self._selected_generation
         if (
             pair is None
@@ -1034,6 +1039,14 @@ class Agent:
             or self._next_consent_at is None
             or now < self._next_consent_at
         ):
+            return
+        if self.lite:
+            # A lite agent sends no checks: a Binding indication keeps NAT bindings (§11).
+            self._next_consent_at = now + _KEEPALIVE_INTERVAL
+            keepalive = Message(Method.BINDING, MessageClass.INDICATION, self._new_tid())
+            self._emit(
+                keepalive.serialize(fingerprint=True), pair.local, pair.remote.transport_address
+            )
             return
         self._next_consent_at = now + self._consent_delay()
         if self.state != "failed":
@@ -1044,12 +1057,12 @@ class Agent:
             return
         gen = self._generation
         if self._selected is not None:
-            silent = now - self._last_consent
-            if silent >= self.failed_timeout:
+            # Compare with the very sums get_timer() returns, so a timer never fires early.
+            if now >= self._last_consent + self.failed_timeout:
                 self._set_state("failed")
             elif self.state == "failed":
                 pass  # consent once lost is lost (RFC 7675 §5.1); a restart recovers
-            elif silent >= self.disconnected_timeout:
+            elif now >= self._last_consent + self.disconnected_timeout:
                 self._set_state("disconnected")
             elif self._selected_generation is not gen:
                 self._set_state("checking" if gen.started else self.state)

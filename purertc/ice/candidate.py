@@ -163,7 +163,7 @@ class Candidate:
 
 
 def _number(name: str, text: str, low: int, high: int) -> int:
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:  # "²".isdigit() is True
         raise IceError(f"{name}: {text!r} is not a decimal number")
     value = int(text)
     if not low <= value <= high:

@@ -6,6 +6,7 @@ is built (``PURERTC_PURE=1`` forces the pure-Python reference).
 
 from .errors import RtpError
 from .events import Frame, FrameReady, KeyframeNeeded
+from .extension_map import HeaderExtensionMap
 from .implementation import IMPLEMENTATION, RtpPacket
 from .jitter import JitterBuffer
 from .nack import NackGenerator, RetransmissionBuffer
@@ -39,6 +40,7 @@ __all__ = [
     "IMPLEMENTATION",
     "Frame",
     "FrameReady",
+    "HeaderExtensionMap",
     "JitterBuffer",
     "KeyframeNeeded",
     "NackGenerator",

@@ -22,6 +22,7 @@ from .rtcp_header import (
 _REPORT_BLOCK = struct.Struct("!IIIIII")
 _new_tuple: Any = tuple.__new__  # builds a NamedTuple from a tuple without the keyword wrapper
 _SENDER_INFO = struct.Struct("!IQIII")
+_SENDER_INFO_ONE_BLOCK = struct.Struct("!IQIIIIIIIII")  # the common SR: one report block
 
 
 class ReportBlock(NamedTuple):
@@ -118,8 +119,18 @@ class SenderReport(RtcpPacket):
         end = 24 + 24 * count
         if len(body) < end:
             raise RtpError(f"RTCP SR with {count} report blocks: {len(body)} bytes, need {end}")
-        ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
-        reports = _parse_blocks(body, 24, count) if count else ()
+        if count == 1:
+            ssrc, ntp, rtp, packets, octets, source, lost, highest, jitter, lsr, dlsr = (
+                _SENDER_INFO_ONE_BLOCK.unpack_from(body)
+            )
+            cumulative = lost & 0xFFFFFF
+            if cumulative & 0x800000:
+                cumulative -= 1 << 24
+            block = (source, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
+            reports: tuple[ReportBlock, ...] = (_new_tuple(ReportBlock, block),)
+        else:
+            ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
+            reports = _parse_blocks(body, 24, count) if count else ()
         return cls(ssrc, ntp, rtp, packets, octets, reports, body[end:], padding)
 
     def serialize(self) -> bytes:

@@ -591,6 +591,9 @@ class Association:
             if not self._on_cookie_echo(first, tag, now):
                 return
             chunks = chunks[1:]
+        elif self.state is AssociationState.CLOSED:
+            self._answer_out_of_the_blue(chunks, tag)
+            return
         elif (tag != self._local_tag or not self._local_tag) and not self._reflected_tag_ok(
             first, tag
         ):
@@ -646,9 +649,22 @@ class Association:
                     break
             # other known chunks (HEARTBEAT ACK, COOKIE ECHO out of place, I-DATA) are ignored
         if had_data:
+            self._error_count = 0  # the peer is alive (deviation: §8.1 counts only acks)
             self._packets_unacked += 1
             if self._sack_timer is None and not self._sack_now:
                 self._sack_timer = now + self.config.sack_delay
+
+    def _answer_out_of_the_blue(self, chunks: list[Chunk], tag: int) -> None:
+        """§8.4: a packet for no association. SHUTDOWN ACK gets SHUTDOWN COMPLETE, ABORT,
+        SHUTDOWN COMPLETE and ERROR are discarded, anything else gets ABORT; both replies carry
+        the packet's own tag with the T bit, so a peer that missed our close learns of it."""
+        for chunk in chunks:
+            if isinstance(chunk, (AbortChunk, ShutdownCompleteChunk, ErrorChunk)):
+                return
+        if any(isinstance(chunk, ShutdownAckChunk) for chunk in chunks):
+            self._special.append((tag, ShutdownCompleteChunk(FLAG_T).serialize()))
+        else:
+            self._special.append((tag, AbortChunk([], FLAG_T).serialize()))
 
     def _reflected_tag_ok(self, first: Chunk, tag: int) -> bool:
         """ABORT and SHUTDOWN COMPLETE with the T bit carry the peer's tag (§8.5.1 rule B/C)."""
@@ -1260,6 +1276,7 @@ class Association:
             for tsn in range(acked_cum + 1, cum + 1):
                 chunk = outstanding.pop(tsn)
                 if chunk.in_flight:
+                    chunk.in_flight = False  # _abandon() may still see it via its message
                     self._flight -= chunk.size
                 if not chunk.acked and not chunk.abandoned:
                     acked_bytes += chunk.size

@@ -18,9 +18,7 @@ def uint_pattern(limit: int) -> str:
     """
     digits = str(limit)
     width = len(digits)
-    alternatives = ["0"]
-    if width > 1:
-        alternatives.append(f"[1-9][0-9]{{0,{width - 2}}}")
+    alternatives = []
     for index, char in enumerate(digits):
         low = 1 if index == 0 else 0
         high = int(char) - 1
@@ -30,8 +28,11 @@ def uint_pattern(limit: int) -> str:
         tail = f"[0-9]{{{rest}}}" if rest else ""
         alternatives.append(f"{digits[:index]}[{low}-{high}]{tail}")
     alternatives.append(digits)
-    # Longest alternatives first, so a regex alternation never stops at a prefix.
-    alternatives.sort(key=len, reverse=True)
+    # Full-width numbers first, shorter ones after: the common long values (priorities,
+    # SSRCs) then match without backtracking through the shorter alternative.
+    if width > 1:
+        alternatives.append(f"[1-9][0-9]{{0,{width - 2}}}")
+    alternatives.append("0")
     return "(?:" + "|".join(alternatives) + ")"
 
 

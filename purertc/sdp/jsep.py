@@ -12,11 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from .attributes import Connection, Extmap, Group, MediaLine, Sctpmap
+from .attributes import (
+    Connection,
+    Extmap,
+    Group,
+    MediaLine,
+    Rid,
+    Sctpmap,
+    Simulcast,
+    SimulcastRid,
+)
 from .codecs import Codec
-from .description import MediaSection, SessionDescription
+from .description import SessionDescription
 from .errors import SdpError
 from .lines import Line
+from .media import MediaSection
 
 # --- codecs (RFC 9429 §5.3.1, RFC 3264 §6.1) -------------------------------------------------
 
@@ -120,9 +130,12 @@ def _with_parameter(
 
 def _answer_codec(offered: Codec, local: Codec) -> Codec:
     """The answer's codec: the offer's payload type and name, our parameters, common
-    feedback; for H264 the common profile at the lower of the two levels."""
+    feedback; for H264 the common profile at the lower of the two levels; for RED the
+    offer's parameters (they are payload types of the offer)."""
     parameters = local.parameters
-    if offered.name.lower() == "h264":
+    if offered.name.lower() == "red":
+        parameters = offered.parameters  # RFC 2198: they name the offer's payload types
+    elif offered.name.lower() == "h264":
         ours = parse_profile_level_id(local.get("profile-level-id"))
         theirs = parse_profile_level_id(offered.get("profile-level-id"))
         if ours is not None and theirs is not None:
@@ -229,6 +242,40 @@ def answer_direction(offered: str, *, send: bool, recv: bool) -> str:
     return direction_of(send and peer_receives, recv and peer_sends)
 
 
+# --- simulcast (RFC 8853 §5.3, RFC 8851 §6) ---------------------------------------------------
+
+_REVERSE_RID = {"send": "recv", "recv": "send"}
+
+
+def answer_rids(offered: Iterable[Rid], *, accept: Iterable[str] | None = None) -> list[Rid]:
+    """The answer's ``a=rid`` lines: each accepted offered rid with its direction reversed
+    (an offered ``send`` layer is one we receive). Restrictions are kept as offered."""
+    wanted = None if accept is None else set(accept)
+    return [
+        Rid(rid.id, _REVERSE_RID[rid.direction], rid.restrictions)
+        for rid in offered
+        if wanted is None or rid.id in wanted
+    ]
+
+
+def answer_simulcast(offered: Simulcast, *, accept: Iterable[str] | None = None) -> Simulcast:
+    """The answer's ``a=simulcast``: the offer's send streams become our receive streams and
+    vice versa, keeping only the rids in ``accept`` (all by default) and their paused flags."""
+    wanted = None if accept is None else set(accept)
+
+    def keep(
+        streams: tuple[tuple[SimulcastRid, ...], ...],
+    ) -> tuple[tuple[SimulcastRid, ...], ...]:
+        kept = []
+        for alternatives in streams:
+            chosen = tuple(r for r in alternatives if wanted is None or r.rid in wanted)
+            if chosen:
+                kept.append(chosen)
+        return tuple(kept)
+
+    return Simulcast(send=keep(offered.recv), recv=keep(offered.send))
+
+
 # --- bundling and rejection (RFC 9143, RFC 9429 §5.3.1) ---------------------------------------
 
 
@@ -276,7 +323,8 @@ def answer_rtp_section(
     mid, rtcp-mux and rtcp-rsize when offered; rejected when no codec is in common.
 
     ``direction`` is the offer's effective direction (default: the section's own, else
-    sendrecv). Transport attributes (ICE, DTLS, candidates) are the caller's to add.
+    sendrecv). The section gets port 9 and ``c=IN IP4 0.0.0.0`` (trickle ICE); transport
+    attributes (ICE, DTLS, candidates) and the port of bundled sections are the caller's.
     """
     answer_codecs = negotiate_codecs(offered.codecs, codecs)
     if offered.rejected or not answer_codecs:

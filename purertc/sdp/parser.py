@@ -38,17 +38,18 @@ class RawSection:
 
     def build_lines(self) -> list[Line]:
         """The :class:`Line` objects of the section (built when first needed)."""
+        new = tuple.__new__  # Line is a NamedTuple: skip its Python-level __new__
         lines: list[Line] = []
         append = lines.append
         number = self.first_number
         for content, eol in zip(self.contents, self.eols, strict=True):
             if content[:2] == "a=":
                 name, sep, value = content[2:].partition(":")
-                append(Line("a", name, value if sep else None, content, eol, number))
+                append(new(Line, ("a", name, value if sep else None, content, eol, number)))
             elif content[1:2] == "=":
-                append(Line(content[0], "", content[2:], content, eol, number))
+                append(new(Line, (content[0], "", content[2:], content, eol, number)))
             else:  # a tolerated blank or comment line
-                append(Line("", "", content, content, eol, number))
+                append(new(Line, ("", "", content, content, eol, number)))
             number += 1
         return lines
 
@@ -92,7 +93,7 @@ def split_sections(text: str) -> tuple[RawSection, list[RawSection]]:
     contents, eols = split_lines(text)
     if not contents:
         raise SdpError("empty session description", line=1, field="v=")
-    checks = PARSE_CHECKS
+    checks = PARSE_CHECKS.get
     line_checks = LINE_CHECKS
     starts: list[int] = []  # index of each m= line
     seen: set[str] = set()  # v=, o=, s= in the session part
@@ -100,7 +101,7 @@ def split_sections(text: str) -> tuple[RawSection, list[RawSection]]:
     for number, content in enumerate(contents, 1):
         if content[:2] == "a=":
             name, sep, value = content[2:].partition(":")
-            check = checks.get(name)
+            check = checks(name)
             if check is not None:
                 if not sep:
                     raise SdpError(f"a={name} needs a value", line=number, field=f"a={name}")
@@ -154,10 +155,11 @@ def split_sections(text: str) -> tuple[RawSection, list[RawSection]]:
     for kind in "os":
         if kind not in seen:
             raise SdpError(f"missing {kind}= line", line=1, field=f"{kind}=")
-    bounds = [0, *starts, len(contents)]
-    session = RawSection(contents[: bounds[1]], eols[: bounds[1]], 1)
-    media = [
-        RawSection(contents[start:end], eols[start:end], start + 1)
-        for start, end in zip(bounds[1:-1], bounds[2:], strict=True)
-    ]
+    starts.append(len(contents))
+    first = starts[0]
+    session = RawSection(contents[:first], eols[:first], 1)
+    media = []
+    for end in starts[1:]:
+        media.append(RawSection(contents[first:end], eols[first:end], first + 1))
+        first = end
     return session, media

@@ -45,6 +45,8 @@ _FAMILY_CODE = struct.Struct("!BxBB")
 _ALGORITHM = struct.Struct("!HH")
 _ICMP = struct.Struct("!xxBB4s")
 _PADDING = (b"", b"\x00\x00\x00", b"\x00\x00", b"\x00")
+_TLV_CACHE_LIMIT = 256
+_init = object.__setattr__  # how a frozen dataclass sets its fields, minus a lookup
 
 FAMILY_IPV4 = 0x01
 FAMILY_IPV6 = 0x02
@@ -227,7 +229,11 @@ class _TextAttribute(Attribute):
     """UTF-8 text with a byte-length limit from the RFC."""
 
     MAX_BYTES: ClassVar[int] = 763
+    _TLVS: ClassVar[dict[str, bytes]] = {}
     value: str
+
+    def __init__(self, value: str) -> None:
+        _init(self, "value", value)  # hot path: cheaper than the generated frozen __init__
 
     def encode(self, transaction_id: bytes) -> bytes:
         data = self.value.encode()
@@ -236,18 +242,28 @@ class _TextAttribute(Attribute):
         return data
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
-        data = self.value.encode()
-        size = len(data)
-        if size > self.MAX_BYTES:
-            raise StunError(f"{self.NAME}: {size} bytes, at most {self.MAX_BYTES} allowed")
-        return _TLV_HEADER.pack(self.TYPE, size) + data + _PADDING[size & 3]
+        # An ICE agent sends the same USERNAME (and SOFTWARE) in every check: remember the TLV.
+        tlv = self._TLVS.get(self.value)
+        if tlv is None:
+            data = self.encode(transaction_id)
+            size = len(data)
+            tlv = _TLV_HEADER.pack(self.TYPE, size) + data + _PADDING[size & 3]
+            if len(self._TLVS) >= _TLV_CACHE_LIMIT:
+                self._TLVS.clear()
+            self._TLVS[self.value] = tlv
+        return tlv
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
+        return cls(cls.value_of(value))
+
+    @classmethod
+    def value_of(cls, value: bytes) -> str:
+        """The text of a wire value, without building the attribute (the getters' path)."""
         if len(value) > cls.MAX_BYTES:
             raise StunError(f"{cls.NAME}: {len(value)} bytes, at most {cls.MAX_BYTES} allowed")
         try:
-            return cls(value.decode())
+            return value.decode()
         except UnicodeDecodeError as exc:
             raise StunError(f"{cls.NAME}: not UTF-8 ({exc.reason})") from None
 
@@ -257,6 +273,7 @@ class Username(_TextAttribute):
 
     TYPE = AttributeType.USERNAME
     NAME = "USERNAME"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     MAX_BYTES = 508
     __slots__ = ()
 
@@ -266,6 +283,7 @@ class Realm(_TextAttribute):
 
     TYPE = AttributeType.REALM
     NAME = "REALM"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     __slots__ = ()
 
 
@@ -274,6 +292,7 @@ class Software(_TextAttribute):
 
     TYPE = AttributeType.SOFTWARE
     NAME = "SOFTWARE"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     __slots__ = ()
 
 
@@ -282,6 +301,7 @@ class AlternateDomain(_TextAttribute):
 
     TYPE = AttributeType.ALTERNATE_DOMAIN
     NAME = "ALTERNATE-DOMAIN"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     MAX_BYTES = 254
     __slots__ = ()
 
@@ -299,6 +319,7 @@ class Nonce(_TextAttribute):
 
     TYPE = AttributeType.NONCE
     NAME = "NONCE"
+    _TLVS: ClassVar[dict[str, bytes]] = {}  # one TLV cache per attribute type
     __slots__ = ()
 
     @classmethod
@@ -421,6 +442,9 @@ class _UIntAttribute(Attribute):
     SIZE: ClassVar[int] = 4
     value: int
 
+    def __init__(self, value: int) -> None:
+        _init(self, "value", value)  # hot path: cheaper than the generated frozen __init__
+
     def encode(self, transaction_id: bytes) -> bytes:
         return self.to_bytes(transaction_id)[4:]
 
@@ -432,8 +456,15 @@ class _UIntAttribute(Attribute):
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
-        _expect_length(cls.NAME, value, cls.FORMAT.size)
-        return cls(cls.FORMAT.unpack(value)[0])
+        return cls(cls.value_of(value))
+
+    @classmethod
+    def value_of(cls, value: bytes) -> int:
+        """The integer of a wire value, without building the attribute (the getters' path)."""
+        if len(value) != cls.SIZE:
+            raise StunError(f"{cls.NAME}: length {len(value)}, expected {cls.SIZE}")
+        result: int = cls.FORMAT.unpack(value)[0]
+        return result
 
 
 class Fingerprint(_UIntAttribute):
@@ -501,7 +532,7 @@ class _FlagAttribute(Attribute):
         return b""
 
     def to_bytes(self, transaction_id: bytes) -> bytes:
-        return _TLV_HEADER.pack(self.TYPE, 0)
+        return _FLAG_TLVS[self.TYPE]
 
     @classmethod
     def decode(cls, value: bytes, transaction_id: bytes) -> Self:
@@ -523,6 +554,11 @@ class DontFragment(_FlagAttribute):
     TYPE = AttributeType.DONT_FRAGMENT
     NAME = "DONT-FRAGMENT"
     __slots__ = ()
+
+
+_FLAG_TLVS: dict[int, bytes] = {
+    cls.TYPE: _TLV_HEADER.pack(cls.TYPE, 0) for cls in (UseCandidate, DontFragment)
+}
 
 
 # --- structured values ----------------------------------------------------------------------

@@ -15,9 +15,10 @@
 ```
 
 Parsing is lazy: :meth:`Message.parse` checks the header and the attribute framing (every
-length, the padding fits, a trailing FINGERPRINT is right) and remembers where each attribute
-starts; attribute *values* are decoded when asked for (``attributes`` or a typed getter), and a
-malformed value raises :class:`StunError` then. A parsed message keeps its bytes, so integrity is
+length, the padding fits, a trailing FINGERPRINT is right) and records where each attribute is,
+in a layout shared by every message of the same shape; attribute *values* are decoded when asked
+for (``attributes``, ``get`` or a value getter), and a malformed value raises
+:class:`StunError` then. A parsed message keeps its bytes, so integrity is
 checked over the bytes received and re-serialising reproduces them exactly (padding included).
 """
 
@@ -46,6 +47,8 @@ from .attributes import (
     UseCandidate,
     Username,
     XorMappedAddress,
+    _TextAttribute,
+    _UIntAttribute,
     decode_attribute,
 )
 from .constants import (
@@ -67,15 +70,15 @@ _HEADER = struct.Struct("!HHI")
 _TLV = struct.Struct("!HH")
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
-_TWO_U32 = struct.Struct("!II")
 _PREFIX = struct.Struct("!HHI12s")  # type, length, cookie, transaction id
 _MAX_BODY = 0xFFFF - 44  # beyond this, the seals to add might not fit the length field
 _MI = AttributeType.MESSAGE_INTEGRITY.value
 _MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256.value
 _FP = AttributeType.FINGERPRINT.value
+_USE_CANDIDATE = AttributeType.USE_CANDIDATE.value
 _MI_HEADER = b"\x00\x08\x00\x14"
 _MI_LENGTH = _MI_HEADER[2:]
-_FP_HEADER = b"\x80\x28\x00\x04"
+_FP_TLV = struct.Struct("!HHI")
 _SEALS = (_MI, _MI256, _FP)
 _SEAL_CLASSES = frozenset((MessageIntegrity, MessageIntegritySha256, Fingerprint))
 
@@ -108,6 +111,10 @@ class _Layout(NamedTuple):
     reader: struct.Struct  # unpacks exactly those header fields, at their offsets
     offsets: tuple[int, ...]
     types: tuple[int, ...]
+    fingerprint: int  # offset of the trailing FINGERPRINT, or -1
+    spans: dict[int, tuple[int, int]]  # type -> value slice of the attribute that counts
+    integrity: int  # offset of the first MESSAGE-INTEGRITY, or -1
+    integrity_sha256: int  # offset of the first MESSAGE-INTEGRITY-SHA256, or -1
 
 
 _LAYOUT_CACHE_LIMIT = 512
@@ -116,6 +123,28 @@ _layouts: dict[int, _Layout] = {}
 attribute shape, so parse confirms a remembered layout with one ``unpack_from`` and one tuple
 comparison instead of walking attribute by attribute. A confirmed layout is exactly what the
 walk would find: every header at every offset matches, and the lengths chain to the end."""
+
+
+def _seal_cut(types: tuple[int, ...]) -> int:
+    """Index of the first integrity/fingerprint attribute: later ones do not count (§14.5)."""
+    cut = len(types)
+    for seal in _SEALS:
+        if seal in types:
+            cut = min(cut, types.index(seal))
+    return cut
+
+
+def _counting_spans(
+    types: tuple[int, ...], offsets: list[int], lengths: list[int]
+) -> dict[int, tuple[int, int]]:
+    """Type -> value slice of the attribute that counts: the first of its type, and after the
+    seal cut only the seals themselves (RFC 8489 §14.5-14.7)."""
+    cut = _seal_cut(types)
+    spans: dict[int, tuple[int, int]] = {}
+    for i, (kind, offset, length) in enumerate(zip(types, offsets, lengths, strict=True)):
+        if kind not in spans and (i < cut or kind in _SEALS):
+            spans[kind] = (offset + 4, offset + 4 + length)
+    return spans
 
 
 def _walk(data: bytes, size: int) -> _Layout:
@@ -134,15 +163,27 @@ def _walk(data: bytes, size: int) -> _Layout:
         atype, alen = headers[-2:]
         raise StunError(f"attribute 0x{atype:04x}: length {alen} overruns the message")
     types = tuple(headers[::2])
-    if _FP in types[:-1]:
-        raise StunError("FINGERPRINT: not the last attribute")
+    fingerprint = -1
+    if _FP in types:
+        if types.index(_FP) != len(types) - 1:
+            raise StunError("FINGERPRINT: not the last attribute")
+        if headers[-1] != 4:
+            raise StunError("FINGERPRINT: length is not 4")
+        fingerprint = offsets[-1]
     fmt = ["!"]
     end = 0
     for offset in offsets:
         fmt.append(f"{offset - end}xHH")
         end = offset + 4
     layout = _Layout(
-        tuple(headers), struct.Struct("".join(fmt)), tuple(offsets), tuple(headers[::2])
+        tuple(headers),
+        struct.Struct("".join(fmt)),
+        tuple(offsets),
+        types,
+        fingerprint,
+        _counting_spans(types, offsets, headers[1::2]),
+        offsets[types.index(_MI)] if _MI in types else -1,
+        offsets[types.index(_MI256)] if _MI256 in types else -1,
     )
     if len(_layouts) >= _LAYOUT_CACHE_LIMIT:
         _layouts.clear()
@@ -163,11 +204,12 @@ class Message:
         "_tid",
         "_attributes",
         "_raw",
-        "_offsets",
+        "_layout",
         "_types",
         "_cut",
         "_mtype",
     )
+    _layout: _Layout  # where the attributes are; set by parse only
 
     def __init__(
         self,
@@ -185,9 +227,8 @@ class Message:
         self._tid = transaction_id if type(transaction_id) is bytes else bytes(transaction_id)
         self._attributes: tuple[Attribute, ...] | None = tuple(attributes)
         self._raw: bytes | None = None
-        self._offsets: tuple[int, ...] = ()
         self._types: tuple[int, ...] | None = None  # built lazily from the attributes
-        self._cut = -1
+        self._cut = -1  # index of the first seal, found lazily (built messages only)
 
     # --- parsing --------------------------------------------------------------------------
 
@@ -211,23 +252,19 @@ class Message:
         layout = _layouts.get(size)
         if layout is None or layout.reader.unpack_from(data) != layout.headers:
             layout = _walk(data, size)
-        offsets = layout.offsets
-        types = layout.types
-        if types and types[-1] == _FP:
-            last = offsets[-1]
-            header, value = _TWO_U32.unpack_from(data, last)
-            if header != 0x80280004:
-                raise StunError("FINGERPRINT: length is not 4")
-            # FINGERPRINT is last, so the header's length already ends after it.
-            if value != crc32(data[:last]) ^ FINGERPRINT_XOR:
-                raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
+        last = layout.fingerprint
+        # FINGERPRINT is last, so the header's length already ends after it.
+        if (
+            last >= 0
+            and _U32.unpack_from(data, last + 4)[0] != crc32(data[:last]) ^ FINGERPRINT_XOR
+        ):
+            raise StunError("FINGERPRINT: CRC mismatch, the datagram is not STUN")
         message = cls.__new__(cls)
         message._tid = data[8:20]
         message._attributes = None
         message._raw = data
-        message._offsets = offsets
-        message._types = types
-        message._cut = -1
+        message._layout = layout
+        message._types = layout.types
         message._mtype = mtype
         return message
 
@@ -260,7 +297,7 @@ class Message:
     def _decode(self, index: int) -> Attribute:
         raw = self._raw
         assert raw is not None
-        pos = self._offsets[index]
+        pos = self._layout.offsets[index]
         atype, alen = _TLV.unpack_from(raw, pos)
         return decode_attribute(atype, raw[pos + 4 : pos + 4 + alen], self._tid)
 
@@ -269,7 +306,7 @@ class Message:
         """Every attribute in wire order (decoded on first access for a parsed message)."""
         attrs = self._attributes
         if attrs is None:
-            attrs = self._attributes = tuple(map(self._decode, range(len(self._offsets))))
+            attrs = self._attributes = tuple(map(self._decode, range(len(self._layout.offsets))))
         return attrs
 
     def _type_list(self) -> tuple[int, ...]:
@@ -293,26 +330,34 @@ class Message:
             return index
         cut = self._cut
         if cut < 0:
-            cut = len(types)
-            for seal in _SEALS:
-                if seal in types:
-                    cut = min(cut, types.index(seal))
-            self._cut = cut
+            cut = self._cut = _seal_cut(types)
         return index if index < cut else -1
+
+    def _value(self, attribute_type: int) -> bytes | None:
+        """The wire value of the attribute that counts, for a parsed message."""
+        assert self._raw is not None
+        span = self._layout.spans.get(attribute_type)
+        return None if span is None else self._raw[span[0] : span[1]]
 
     def get(self, cls: type[A]) -> A | None:
         """The attribute of class ``cls`` that counts, or ``None`` when absent."""
+        if self._raw is not None:
+            value = self._value(cls.TYPE)
+            return None if value is None else cls.decode(value, self._tid)
         index = self._position(cls.TYPE)
         if index < 0:
             return None
         attrs = self._attributes
-        found = attrs[index] if attrs is not None else self._decode(index)
+        assert attrs is not None
+        found = attrs[index]
         if not isinstance(found, cls):
             # An UnknownAttribute built by hand with a known type code.
             found = cls.decode(found.encode(self._tid), self._tid)
         return found
 
     def has(self, attribute_type: int) -> bool:
+        if self._raw is not None:
+            return attribute_type in self._layout.spans
         return self._position(attribute_type) >= 0
 
     def unknown_comprehension_required(self) -> list[int]:
@@ -320,43 +365,62 @@ class Message:
         types = dict.fromkeys(self._type_list())
         return [t for t in types if t < 0x8000 and t not in ATTRIBUTE_CLASSES]
 
+    # Value getters skip building the attribute object for a parsed message: the ICE agent
+    # reads these four or five per incoming check.
+
+    def _text(self, cls: type[_TextAttribute]) -> str | None:
+        raw = self._raw
+        if raw is not None:
+            span = self._layout.spans.get(cls.TYPE)
+            return None if span is None else cls.value_of(raw[span[0] : span[1]])
+        found = self.get(cls)
+        return None if found is None else found.value
+
+    def _uint(self, cls: type[_UIntAttribute]) -> int | None:
+        raw = self._raw
+        if raw is not None:
+            span = self._layout.spans.get(cls.TYPE)
+            return None if span is None else cls.value_of(raw[span[0] : span[1]])
+        found = self.get(cls)
+        return None if found is None else found.value
+
     @property
     def username(self) -> str | None:
-        found = self.get(Username)
-        return None if found is None else found.value
+        return self._text(Username)
 
     @property
     def realm(self) -> str | None:
-        found = self.get(Realm)
-        return None if found is None else found.value
+        return self._text(Realm)
 
     @property
     def nonce(self) -> str | None:
-        found = self.get(Nonce)
-        return None if found is None else found.value
+        return self._text(Nonce)
 
     @property
     def software(self) -> str | None:
-        found = self.get(Software)
-        return None if found is None else found.value
+        return self._text(Software)
 
     @property
     def priority(self) -> int | None:
-        found = self.get(Priority)
-        return None if found is None else found.value
+        return self._uint(Priority)
 
     @property
     def ice_controlling(self) -> int | None:
-        found = self.get(IceControlling)
-        return None if found is None else found.value
+        return self._uint(IceControlling)
 
     @property
     def ice_controlled(self) -> int | None:
-        found = self.get(IceControlled)
-        return None if found is None else found.value
+        return self._uint(IceControlled)
 
     @property
     def use_candidate(self) -> bool:
+        if self._raw is not None:
+            span = self._layout.spans.get(_USE_CANDIDATE)
+            if span is None:
+                return False
+            if span[0] != span[1]:
+                UseCandidate.decode(self._raw[span[0] : span[1]], self._tid)  # raises, names it
+            return True
         return self.get(UseCandidate) is not None
 
     @property
@@ -380,13 +444,12 @@ class Message:
         raw = self._raw
         if raw is None:
             return Message.parse(self.serialize()).verify_integrity(key)
-        types = self._types
-        assert types is not None
-        if _MI256 in types:
-            return self._verify_sha256(key, raw, self._offsets[types.index(_MI256)])
-        if _MI not in types:
+        layout = self._layout
+        if layout.integrity_sha256 >= 0:
+            return self._verify_sha256(key, raw, layout.integrity_sha256)
+        pos = layout.integrity
+        if pos < 0:
             return False
-        pos = self._offsets[types.index(_MI)]
         # The header with the length ending after MESSAGE-INTEGRITY, then what precedes it.
         mac = hmac_sha1(key, _TLV.pack(self._mtype, pos + 4) + raw[4:pos])
         return compare_digest(_MI_LENGTH + mac, raw[pos + 2 : pos + 24])
@@ -436,12 +499,15 @@ class Message:
             if len(body) + extra > 0xFFFF:
                 raise StunError(f"message length: {len(body) + extra} bytes exceed 65535")
         if integrity_key is not None:
-            kind = _MI256 if integrity_sha256 else _MI
-            body += self._seal(kind, 32 if integrity_sha256 else 20, integrity_key, body)
+            if integrity_sha256:
+                body += self._seal(_MI256, 32, integrity_key, body)
+            else:  # _seal(_MI, ...) inlined: this is every ICE check's path
+                covered = _PREFIX.pack(self._mtype, len(body) + 24, MAGIC_COOKIE, tid) + body
+                body += _MI_HEADER + hmac_sha1(integrity_key, covered)
         if fingerprint:
             prefix = _PREFIX.pack(self._mtype, len(body) + 8, MAGIC_COOKIE, tid)
             crc = crc32(body, crc32(prefix)) ^ FINGERPRINT_XOR
-            return prefix + body + _FP_HEADER + _U32.pack(crc)
+            return prefix + body + _FP_TLV.pack(_FP, 4, crc)
         return _PREFIX.pack(self._mtype, len(body), MAGIC_COOKIE, tid) + body
 
     def _body_with_placed_seals(self, key: bytes | None) -> tuple[bytes, bool, bool]:
@@ -452,7 +518,7 @@ class Message:
         """
         raw = self._raw
         if raw is not None:
-            bounds = [*self._offsets, len(raw)]
+            bounds = [*self._layout.offsets, len(raw)]
             tlvs = [raw[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
         else:
             assert self._attributes is not None

@@ -153,9 +153,14 @@ async def test_relay_through_coturn(coturn: Coturn, transport: str) -> None:
     relayed = Peer(True, transport_policy="relay")
     plain = Peer(False)
     username, password = _credentials(coturn)
-    port = coturn.tls_port if transport == "tls" else coturn.port
+    url = {
+        "udp": f"turn:127.0.0.1:{coturn.port}",
+        "tcp": f"turn:localhost:{coturn.port}?transport=tcp",
+        "tls": f"turns:localhost:{coturn.tls_port}",
+    }[transport]
     relayed.driver.open_sockets(["127.0.0.1"])
-    relayed.agent.add_turn_server(("127.0.0.1", port), username, password, transport=transport)
+    added = await relayed.driver.add_ice_server(url, username, password)
+    assert added == [("127.0.0.1", coturn.tls_port if transport == "tls" else coturn.port)]
     plain.driver.open_sockets(["127.0.0.1"])
     for peer in (relayed, plain):
         peer.driver.gather()

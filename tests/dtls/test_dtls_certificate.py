@@ -92,13 +92,19 @@ def test_mismatch_reasons() -> None:
     cert, other = certificate(), other_certificate()
     reason = fingerprint_mismatch(cert.der, other.fingerprints)
     assert reason is not None and "matches none" in reason and cert.fingerprint() in reason
-    # Unsupported hash functions are skipped; any supported match accepts (RFC 8122 §5).
+    # Unsupported hash functions are skipped; the strongest offered decides (RFC 8122 §5),
+    # and any fingerprint with it may match (several certificates announced).
     mixed = [
         ("md5", "AB:CD"),
         ("sha-1", other.fingerprint("sha-1")),
         ("sha-512", cert.fingerprint("sha-512")),
     ]
     assert fingerprint_mismatch(cert.der, mixed) is None
+    several = [("sha-256", other.fingerprint()), ("sha-256", cert.fingerprint())]
+    assert fingerprint_mismatch(cert.der, several) is None
+    downgrade = [("sha-1", cert.fingerprint("sha-1")), ("sha-256", other.fingerprint())]
+    refused = fingerprint_mismatch(cert.der, downgrade)
+    assert refused is not None and "sha-256" in refused  # a weak-hash match is not enough
     only_unknown = fingerprint_mismatch(cert.der, [("md5", "AB:CD")])
     assert only_unknown is not None and "supported hash function" in only_unknown
     assert fingerprint_mismatch(cert.der, []) is not None

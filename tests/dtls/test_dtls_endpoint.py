@@ -32,6 +32,7 @@ def handshake(
 def test_handshake_both_roles_agree_on_srtp_keys(client_is_a: bool) -> None:
     client, server = endpoint_pair()
     sim = handshake(client, server, client_is_a)
+    assert client.state == server.state == "connected"
     c = events_of(sim, "a" if client_is_a else "b", HandshakeComplete)[0]
     s = events_of(sim, "b" if client_is_a else "a", HandshakeComplete)[0]
     assert c.protocol == s.protocol == "DTLSv1.2"
@@ -49,6 +50,7 @@ def test_handshake_both_roles_agree_on_srtp_keys(client_is_a: bool) -> None:
 
 def test_application_data_both_ways_and_close_notify_from_client() -> None:
     client, server = endpoint_pair()
+    assert client.state == "new"
     sim = handshake(client, server)
     client.send(b"hello server")
     server.send(b"hello client")
@@ -62,6 +64,7 @@ def test_application_data_both_ways_and_close_notify_from_client() -> None:
     assert events_of(sim, "a", Closed) == [Closed("closed locally")]
     assert events_of(sim, "b", Closed) == [Closed("peer sent close_notify")]
     assert not client.is_connected and not server.is_connected
+    assert client.state == server.state == "closed"
     with pytest.raises(DtlsError, match="not established"):
         client.send(b"late")
 
@@ -87,6 +90,12 @@ def test_send_before_handshake_and_oversized_send_are_refused() -> None:
     with pytest.raises(DtlsError, match="exceed"):
         client.send(bytes(2**14 + 1))
     assert 1100 < client.max_send_size < 1200
+    client.send(bytes(client.max_send_size))
+    (fits,) = client.datagrams_to_send(0.0)
+    assert len(fits) == 1200  # the largest record that fits the MTU exactly
+    client.send(bytes(client.max_send_size + 1))
+    (too_big,) = client.datagrams_to_send(0.0)
+    assert len(too_big) > 1200
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from purertc.dtls import (
+    ApplicationData,
     Certificate,
     Closed,
     DtlsEndpoint,
@@ -53,6 +54,7 @@ def test_fingerprint_mismatch_fails_with_reason_and_alert(wrong_side: str) -> No
     assert peer_failure.alert == failure.alert  # ...arrived at the peer
     assert "peer sent fatal alert" in peer_failure.reason
     assert not events_of(sim, checker, HandshakeComplete)
+    assert client.state == server.state == "failed"
 
 
 def test_no_remote_fingerprint_fails_the_handshake() -> None:
@@ -181,9 +183,23 @@ def test_several_records_in_one_datagram_are_all_delivered_once() -> None:
     assert received_data(sim, "b") == [b"a", b"b", b"c"]
 
 
+def test_data_and_close_notify_in_one_datagram() -> None:
+    sim, client, server, _ = connected_pair()
+    client.send(b"last words")
+    client.close()
+    bundle = b"".join(client.datagrams_to_send(sim.now))
+    assert [r.content_type for r in parse_records(bundle)] == [APPLICATION_DATA, 21]
+    server.receive(bundle, sim.now)
+    assert list(iter(server.next_event, None)) == [
+        ApplicationData(b"last words"),
+        Closed("peer sent close_notify"),
+    ]
+
+
 def test_close_during_handshake_ends_quietly() -> None:
     client, server = endpoint_pair()
     client.start_handshake()
+    assert client.state == "connecting"
     client.datagrams_to_send(0.0)
     client.close()
     assert client.datagrams_to_send(0.0) == [] and client.get_timer() is None

@@ -4,6 +4,7 @@ reordering, the back-off schedule, and giving up. No real time passes in these t
 from __future__ import annotations
 
 import pytest
+from OpenSSL import SSL
 
 from purertc.dtls import DtlsEndpoint, Failed, HandshakeComplete
 from tests.dtls.dtls_helpers import (
@@ -138,3 +139,17 @@ def test_openssl_resending_by_itself_does_not_restart_the_back_off() -> None:
         client.receive(datagram, 2.5)
     assert client.datagrams_to_send(2.5)  # the next flight: the timer starts over
     assert client.get_timer() == 3.5
+
+
+def test_openssl_will_not_retransmit_before_its_wall_clock_timer() -> None:
+    """The premise of the endpoint's own timer: OpenSSL's DTLS timer is wall-clock only."""
+    connection = SSL.Connection(SSL.Context(SSL.DTLS_METHOD), None)
+    connection.set_connect_state()
+    with pytest.raises(SSL.WantReadError):
+        connection.do_handshake()
+    assert connection.bio_read(65536)[13] == 1  # the ClientHello
+    remaining = connection.DTLSv1_get_timeout()
+    assert remaining is not None and 0.5 < remaining <= 1.0
+    assert connection.DTLSv1_handle_timeout() is False
+    with pytest.raises(SSL.WantReadError):
+        connection.bio_read(65536)  # nothing re-sent

@@ -7,7 +7,8 @@ import contextlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purertc.ice import Agent, Candidate, IceError
+from purertc.ice import Agent, Candidate, IceError, parse_ice_server_url
+from purertc.ice.mdns import build_response, parse_answers
 
 REAL = [
     "candidate:842163049 1 udp 1677729535 203.0.113.7 56143 typ srflx raddr 192.168.1.20 "
@@ -48,3 +49,25 @@ def test_agent_and_turn_client_swallow_any_datagram(data: bytes, to_server: bool
     agent.receive(data, source, ("10.0.0.1", 1), 0.0)
     agent.datagrams_to_send(0.0)
     client.receive(data, 0.0)
+
+
+@given(st.sampled_from(["stun:", "stuns:", "turn:", "turns:", ""]), st.text(max_size=40))
+def test_server_urls(scheme: str, rest: str) -> None:
+    with contextlib.suppress(IceError):
+        parse_ice_server_url(scheme + rest)
+
+
+@given(st.binary(max_size=120))
+def test_mdns_answers(data: bytes) -> None:
+    with contextlib.suppress(IceError):
+        parse_answers(data)
+
+
+@given(st.integers(0, 200), st.integers(0, 255), st.integers(0, 200))
+def test_mdns_mutated_real_answer(cut: int, value: int, at: int) -> None:
+    real = build_response([("host.local", "192.168.1.20", 120), ("host.local", "::1", 120)])
+    mutated = bytearray(real)
+    mutated[at % len(real)] = value
+    for data in (real[:cut], bytes(mutated)):
+        with contextlib.suppress(IceError):
+            parse_answers(data)

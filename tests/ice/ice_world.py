@@ -89,6 +89,7 @@ def world(
     b_kwargs: dict[str, Any] | None = None,
     signalling: bool = True,
     gather: bool = True,
+    a_knows_b: bool = True,
     seed: int = 1,
 ) -> World:
     net = Network(seed=seed)
@@ -110,7 +111,8 @@ def world(
         b.add_turn_server(TURN, "alice", "secret")
         w.turn = server
     net.on_event = w.on_event
-    a.set_remote_credentials(b.local_ufrag, b.local_password, lite=b.lite)
+    if a_knows_b:  # False: a has not received b's answer (ufrag/pwd) yet
+        a.set_remote_credentials(b.local_ufrag, b.local_password, lite=b.lite)
     b.set_remote_credentials(a.local_ufrag, a.local_password, lite=a.lite)
     if gather:
         a.gather()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from purertc.ice import Agent, Candidate
-from purertc.ice.events import CandidateGathered, RoleChanged
+from purertc.ice.events import CandidateGathered, RoleChanged, ServerError
 from tests.ice.ice_world import world
-from tests.netsim import Nat
+from tests.netsim import Addressed, Nat
 
 
 def test_host_candidates_connect_and_carry_data_both_ways() -> None:
@@ -139,6 +139,19 @@ def test_local_lite_agent_with_a_full_peer() -> None:
     assert w.b.send(b"\x80from lite")
     w.net.run(w.net.now + 0.1)
     assert w.data("a") == [b"\x80from lite"]
+    # the lite side keeps the binding alive with indications every 15 s (RFC 8445 §11) and
+    # stays connected on the full side's consent checks
+    indications = [0]
+
+    def count_indications(datagram: Addressed) -> bool:
+        if datagram.source == w.b_socket and datagram.data[:2] == b"\x00\x11":
+            indications[0] += 1
+        return False  # observe only
+
+    w.net.drop = count_indications
+    w.net.run(w.net.now + 60.0)
+    assert indications[0] == 4
+    assert w.b.state in ("connected", "completed") and w.a.state == "completed"
 
 
 def test_full_agent_controls_when_the_peer_is_lite() -> None:
@@ -249,3 +262,106 @@ def test_close_stops_everything() -> None:
     assert w.a.state == "closed"
     assert w.a.get_timer() is None
     assert not w.a.send(b"\x80")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_timers_always_move_time_forward(seed: int) -> None:
+    """No deadline is returned that handling it does not clear (no busy loop), with loss,
+    a cut and a recovery, across seeds (float rounding once made a 30 s deadline spin)."""
+    w = world(b_socket=("10.0.0.2", 6000), seed=seed)
+    w.net.loss = 0.2
+    w.connect(timeout=20.0)
+    cut = [False]
+    w.net.drop = lambda datagram: cut[0]
+    stalled = [0, -1.0]
+
+    def watchdog() -> bool:
+        if w.net.now == stalled[1]:
+            stalled[0] += 1
+            assert stalled[0] < 200, f"time stuck at {w.net.now}"
+        else:
+            stalled[:] = [0, w.net.now]
+        return False
+
+    for flip in (True, False, True):
+        cut[0] = flip
+        w.net.run(w.net.now + 20.0, stop=watchdog)
+    w.net.run(w.net.now + 20.0, stop=watchdog)
+    assert w.a.state == "failed" and w.b.state == "failed"
+
+
+def test_dual_stack_pairs_by_family_and_prefers_ipv6() -> None:
+    w = world(a_socket=("2001:db8::1", 5000), b_socket=("2001:db8::2", 6000), signalling=False)
+    w.a.add_local_socket(("10.0.0.1", 5001))
+    w.b.add_local_socket(("10.0.0.2", 6001))
+    w.net.nodes["a"].addresses.add(("10.0.0.1", 5001))
+    w.net.nodes["b"].addresses.add(("10.0.0.2", 6001))
+    w.release()
+    w.connect(timeout=2.0)
+    assert len(w.a.check_list) == 2  # v6-v6 and v4-v4, never across families
+    pair = w.a.selected_pair
+    assert pair is not None and pair.remote.address == "2001:db8::2"
+
+
+def test_several_turn_servers_give_several_relay_candidates() -> None:
+    from purertc.ice.events import CandidateGathered as Gathered
+    from tests.netsim import TurnServer
+
+    w = world(
+        a_nat=Nat("symmetric", "203.0.113.1"), b_socket=("10.0.0.2", 6000), turn=True, gather=False
+    )
+    second = ("198.51.100.3", 3478)
+    w.net.add_node("turn2", TurnServer(w.net, "turn2", second, {"bob": "pw"}), [second])
+    w.a.add_turn_server(second, "bob", "pw")
+    w.a.gather()
+    w.b.gather()
+    w.connect(timeout=5.0)
+    w.net.run(w.net.now + 1.0)
+    relays = {
+        e.candidate.address
+        for e in w.net.events["a"]
+        if isinstance(e, Gathered) and e.candidate.type == "relay"
+    }
+    assert relays == {"198.51.100.2", "198.51.100.3"}
+    assert w.a.gathering_state == "complete"
+
+
+def test_one_server_for_stun_and_turn_gives_srflx_and_relay() -> None:
+    from tests.ice.ice_world import TURN
+
+    w = world(
+        a_nat=Nat("port-restricted", "203.0.113.1"),
+        b_socket=("10.0.0.2", 6000),
+        turn=True,
+        gather=False,
+    )
+    w.a.add_stun_server(TURN)
+    w.a.gather()
+    w.b.gather()
+    w.net.run_until(lambda: w.a.gathering_state == "complete", timeout=5.0)
+    types = [e.candidate.type for e in w.net.events["a"] if isinstance(e, CandidateGathered)]
+    assert sorted(types) == ["host", "relay", "srflx"]
+    assert not any(isinstance(e, ServerError) for e in w.net.events["a"])
+
+
+def test_candidate_pool_gathered_before_the_peer_is_known() -> None:
+    w = world(
+        a_nat=Nat("full-cone", "203.0.113.1"),
+        b_socket=("10.0.0.2", 6000),
+        stun=True,
+        signalling=False,
+    )
+    w.net.run(w.net.now + 2.0)  # gathering done ahead of any offer/answer
+    assert w.a.gathering_state == "complete" and w.a.state == "new"
+    w.release()
+    w.connect(timeout=2.0)
+
+
+def test_checks_arriving_before_the_answer_are_answered_and_kept() -> None:
+    """The offerer's checks can beat the answer's credentials to the answerer's agent."""
+    w = world(b_socket=("10.0.0.2", 6000), a_knows_b=False)
+    w.net.run(w.net.now + 0.5)
+    assert w.a.stats.checks_sent == 0 and w.a.stats.checks_received > 0
+    assert w.a.check_list.pairs  # b's checks created a pair (prflx or signalled)
+    w.a.set_remote_credentials(w.b.local_ufrag, w.b.local_password)
+    w.connect(timeout=2.0)

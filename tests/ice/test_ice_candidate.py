@@ -82,6 +82,7 @@ def test_mdns_candidate_is_kept_unresolved() -> None:
         ("1 1 udp 1 1.2.3.4 5 type host", "'typ'"),
         ("1 0 udp 1 1.2.3.4 5 typ host", "component"),
         ("1 1 udp x 1.2.3.4 5 typ host", "priority"),
+        ("1 \u00b2 udp 1 1.2.3.4 5 typ host", "component"),
         ("1 1 udp 1 1.2.3.4 70000 typ host", "port"),
         ("1 1 udp 1 1.2.3.4 5 typ host raddr", "no value"),
         ("1 1 udp 1 1.2.3.4 5 typ host rport -1", "rport"),

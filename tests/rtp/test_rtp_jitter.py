@@ -9,13 +9,18 @@ from hypothesis import strategies as st
 
 from purertc.rtp import RtpPacket
 from purertc.rtp.codecs import (
+    Av1Depacketizer,
+    Av1Packetizer,
     H264Depacketizer,
     H264Packetizer,
     OpusDepacketizer,
     OpusPacketizer,
     Vp8Depacketizer,
     Vp8Packetizer,
+    Vp9Depacketizer,
+    Vp9Packetizer,
 )
+from purertc.rtp.codecs.av1 import TEMPORAL_DELIMITER, write_leb128
 from purertc.rtp.codecs.base import Depacketizer, Packetizer
 from purertc.rtp.events import Frame, FrameReady, KeyframeNeeded
 from purertc.rtp.jitter import JitterBuffer
@@ -33,6 +38,23 @@ def _h264_frame(rng: random.Random, keyframe: bool) -> bytes:
     else:
         units.append(b"\x41" + rng.randbytes(rng.randrange(10, 2500)))
     return b"".join(b"\x00\x00\x00\x01" + u.replace(b"\x00\x00", b"\x00\x01") for u in units)
+
+
+def _vp9_frame(rng: random.Random, keyframe: bool) -> bytes:
+    return rng.randbytes(rng.randrange(1, 3000))
+
+
+def _av1_frame(rng: random.Random, keyframe: bool) -> bytes:
+    obus = []
+    if keyframe:
+        obus.append((1, rng.randbytes(12)))  # sequence header
+    obus.append((6, rng.randbytes(rng.randrange(1, 3000))))  # frame
+    return TEMPORAL_DELIMITER + b"".join(
+        bytes((kind << 3 | 0x02,)) + write_leb128(len(body)) + body for kind, body in obus
+    )
+
+
+FRAME_MAKERS = {"vp8": _vp8_frame, "vp9": _vp9_frame, "h264": _h264_frame, "av1": _av1_frame}
 
 
 def _packets(
@@ -78,6 +100,8 @@ def _run(buffer: JitterBuffer, packets: list[RtpPacket]) -> tuple[list[Frame], i
 CODECS: list[tuple[str, type[Packetizer], type[Depacketizer]]] = [
     ("vp8", Vp8Packetizer, Vp8Depacketizer),
     ("h264", H264Packetizer, H264Depacketizer),
+    ("vp9", Vp9Packetizer, Vp9Depacketizer),
+    ("av1", Av1Packetizer, Av1Depacketizer),
 ]
 
 
@@ -99,7 +123,7 @@ def test_shuffled_lossy_duplicated_video(
 ) -> None:
     name, packetizer_cls, depacketizer_cls = codec
     rng = random.Random(seed)
-    make = _vp8_frame if name == "vp8" else _h264_frame
+    make = FRAME_MAKERS[name]
     originals = [(make(rng, index % 5 == 0), index % 5 == 0) for index in range(12)]
     packets = _packets(packetizer_cls(mtu=500), originals, first_seq)
     sent = [p for p in packets if rng.random() >= loss]

@@ -194,3 +194,62 @@ def test_round_trip(impl: Any, fields: dict[str, Any]) -> None:
     assert parsed.padding_size == fields["padding_size"]
     # both implementations read each other's bytes identically
     assert PureRtpPacket.parse(wire).serialize() == wire
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_extension_map_typed_access(impl: Any) -> None:
+    from purertc.rtp import extensions as ext
+    from purertc.rtp.extension_map import HeaderExtensionMap
+
+    vector = load_json_vector("rtp/aiortc_libwebrtc_all_extensions_one_byte.json")
+    ids = {int(k): v for k, v in vector["extmap"].items() if k.isdigit()}
+    extmap = HeaderExtensionMap(ids)
+    packet = impl.parse(bytes.fromhex(vector["hex"]))
+    mapped = vector["expected_mapped_values"]
+    assert extmap.get(packet, ext.URI_ABS_SEND_TIME) == mapped["abs_send_time"]
+    assert extmap.get(packet, ext.URI_TRANSPORT_CC) == mapped["transport_sequence_number"]
+    assert extmap.get(packet, ext.URI_RTP_STREAM_ID) == mapped["rtp_stream_id"]
+    assert extmap.get(packet, ext.URI_MID) is mapped["mid"] is None
+    built = impl(payload_type=96)
+    extmap = HeaderExtensionMap({1: ext.URI_MID, 2: ext.URI_AUDIO_LEVEL, 3: "urn:x-custom"})
+    extmap.set(built, ext.URI_MID, "video0")
+    extmap.set(built, ext.URI_AUDIO_LEVEL, ext.AudioLevel(voice=True, level=30))
+    extmap.set(built, "urn:x-custom", b"\x01\x02")
+    parsed = impl.parse(built.serialize())
+    assert extmap.get(parsed, ext.URI_MID) == "video0"
+    assert extmap.get(parsed, ext.URI_AUDIO_LEVEL) == ext.AudioLevel(True, 30)
+    assert extmap.get(parsed, "urn:x-custom") == b"\x01\x02"
+    with pytest.raises(RtpError):
+        extmap.set(parsed, ext.URI_TRANSPORT_CC, 5)
+    with pytest.raises(RtpError):
+        HeaderExtensionMap({0: ext.URI_MID})
+
+
+def test_typed_helpers_round_trip_and_reject_bad_sizes() -> None:
+    from purertc.rtp import extensions as ext
+
+    assert ext.unpack_abs_capture_time(
+        ext.pack_abs_capture_time(ext.AbsCaptureTime(1 << 40, -5))
+    ) == ext.AbsCaptureTime(1 << 40, -5)
+    assert ext.unpack_abs_capture_time(ext.pack_abs_capture_time(ext.AbsCaptureTime(7))) == (
+        ext.AbsCaptureTime(7)
+    )
+    assert ext.unpack_abs_send_time(ext.pack_abs_send_time(1.5)) == int(1.5 * (1 << 18))
+    assert ext.unpack_transmission_offset(ext.pack_transmission_offset(-3)) == -3
+    assert ext.unpack_video_orientation(
+        ext.pack_video_orientation(ext.VideoOrientation(camera=1, flip=True, rotation=90))
+    ) == ext.VideoOrientation(1, True, 90)
+    for unpack, bad in [
+        (ext.unpack_audio_level, b""),
+        (ext.unpack_abs_send_time, b"\x01"),
+        (ext.unpack_transport_sequence_number, b"\x01\x02\x03"),
+        (ext.unpack_playout_delay, b"\x00"),
+        (ext.unpack_abs_capture_time, b"\x00" * 9),
+        (ext.unpack_sdes_text, b"\xff"),
+    ]:
+        with pytest.raises(RtpError):
+            unpack(bad)
+    with pytest.raises(RtpError):
+        ext.pack_video_orientation(ext.VideoOrientation(rotation=45))
+    with pytest.raises(RtpError):
+        ext.pack_audio_level(ext.AudioLevel(False, 200))

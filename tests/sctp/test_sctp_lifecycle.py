@@ -7,6 +7,7 @@ import random
 import pytest
 
 from purertc.sctp import (
+    AbortChunk,
     AssociationClosed,
     AssociationEstablished,
     CookieAckChunk,
@@ -15,6 +16,8 @@ from purertc.sctp import (
     InitAckChunk,
     InitChunk,
     Packet,
+    SackChunk,
+    ShutdownCompleteChunk,
     StreamsResetIncoming,
     StreamsResetOutgoingDone,
 )
@@ -185,9 +188,9 @@ def test_shutdown_with_lost_shutdown_packets() -> None:
     sim.links["b"] = Link(loss=0.5)
     a.shutdown()
     sim.flush()
-    sim.run_until(lambda: a.state is AssociationState.CLOSED, 600)
-    sim.run(until=sim.now + 120)
-    assert events_of(sim, "a", AssociationClosed)
+    sim.run_until(lambda: a.state is b.state is AssociationState.CLOSED, 600)
+    assert events_of(sim, "a", AssociationClosed) == [AssociationClosed("shutdown")]
+    assert events_of(sim, "b", AssociationClosed) == [AssociationClosed("shutdown")]
 
 
 def test_abort_reaches_peer_with_reason() -> None:
@@ -268,3 +271,40 @@ def test_vanished_peer_is_detected_by_heartbeats() -> None:
     assert events_of(sim, "a", AssociationClosed) == [
         AssociationClosed("failure: peer does not answer heartbeats")
     ]
+
+
+def test_lost_shutdown_complete_is_answered_out_of_the_blue() -> None:
+    """a closes after sending SHUTDOWN COMPLETE; when that is lost, b's retransmitted
+    SHUTDOWN ACK reaches a closed a, which answers SHUTDOWN COMPLETE with the T bit (§8.4)."""
+    a, b, sim = make_pair()
+    sim.links["a"] = _drop_first(ShutdownCompleteChunk)
+    b.shutdown()
+    sim.flush()
+    sim.run_until(lambda: a.state is b.state is AssociationState.CLOSED, 60)
+    assert events_of(sim, "b", AssociationClosed) == [AssociationClosed("shutdown")]
+
+
+def test_lost_abort_is_repeated_out_of_the_blue() -> None:
+    """a aborts but the ABORT is lost; b's next packet reaches a closed a, which answers with
+    ABORT (T bit), so b closes too instead of retransmitting until it gives up."""
+    a, b, sim = make_pair()
+    sim.links["a"] = _drop_first(AbortChunk)
+    a.abort("gone")
+    sim.flush()
+    b.send(1, b"anyone there?", 51, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: b.state is AssociationState.CLOSED, 10)
+    [closed] = events_of(sim, "b", AssociationClosed)
+    assert isinstance(closed, AssociationClosed) and closed.reason.startswith("abort by peer")
+
+
+def test_fresh_endpoint_answers_stray_packets_with_abort() -> None:
+    b = Association(rng=random.Random(1))
+    stray = Packet(5000, 5000, 0x1234, [SackChunk(1, 1000)]).serialize()
+    b.receive(stray, 0.0)
+    [reply] = b.datagrams_to_send(0.0)
+    packet = Packet.parse(reply)
+    assert packet.verification_tag == 0x1234
+    assert packet.chunks == [AbortChunk([], 1)]
+    b.receive(reply, 0.0)  # an ABORT out of the blue is never answered
+    assert b.datagrams_to_send(0.0) == []

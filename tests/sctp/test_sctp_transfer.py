@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import pytest
 
 from purertc.sctp import BufferedAmountLow, SctpError
@@ -243,3 +246,58 @@ def test_partial_reliability_falls_back_to_reliable_without_peer_support() -> No
 def test_receive_window_must_hold_a_whole_message() -> None:
     with pytest.raises(SctpError, match="receive_window"):
         Association(config=AssociationConfig(receive_window=100_000))
+
+
+def test_message_abandoned_after_part_of_it_was_acked() -> None:
+    """Fragments already acknowledged must not be taken out of the flight size again when the
+    rest of their message is abandoned (lifetime expiry during an outage)."""
+    outage = {"on": False}
+    a, b, sim = make_pair(seed=19)
+    sim.links["a"] = Link(drop=lambda index, data: outage["on"])
+    a.send(2, bytes(20 * 1100), 53, max_lifetime=2.0, now=sim.now)  # 20 fragments
+    sim.flush()
+    sim.run(until=sim.now + 0.015)  # the first packets get through, then the path fails
+    outage["on"] = True
+    sim.run(until=sim.now + 5)
+    assert a._flight >= 0
+    outage["on"] = False
+    a.send(1, b"after", 51, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: len(received(sim, "b", 1)) == 1 and not a._outstanding, 120)
+    assert a._flight == 0 and a.buffered_amount(2) == 0
+    assert received(sim, "b", 2) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_mixed_traffic_keeps_every_promise(seed: int) -> None:
+    """Random sizes on four streams, one per reliability mode, under loss, jitter and
+    duplication, with and without I-DATA; afterwards every window and counter is back to zero."""
+    rng = random.Random(seed)
+    link = Link(loss=0.1, jitter=0.005, duplicate=0.02)
+    config = AssociationConfig(enable_i_data=seed % 2 == 0)
+    a, b, sim = make_pair(link=link, seed=seed, config=config)
+    sent: dict[int, list[bytes]] = {0: [], 1: [], 2: [], 3: []}
+    for i in range(150):
+        stream = rng.randrange(4)
+        message = bytes([i]) + bytes(rng.choice([1, 300, 4000, 60000]))
+        options: dict[str, Any] = [
+            {},
+            {"ordered": False},
+            {"max_retransmits": 0},
+            {"max_lifetime": 0.3, "ordered": False},
+        ][stream]
+        a.send(stream, message, 53, now=sim.now, **options)
+        sent[stream].append(message)
+        if rng.random() < 0.2:
+            sim.flush()
+            sim.run(until=sim.now + rng.random() * 0.2)
+    sim.flush()
+    sim.run_until(lambda: not a._outstanding and not a._send_queue, 3600)
+    sim.run(until=sim.now + 5)
+    got = {s: [e.data for e in received(sim, "b", s)] for s in range(4)}
+    assert got[0] == sent[0]
+    assert sorted(got[1]) == sorted(sent[1])
+    assert got[2] == [m for m in sent[2] if m in got[2]]
+    assert len(set(got[3])) == len(got[3]) and set(got[3]) <= set(sent[3])
+    assert b._rwnd_used == 0 and not b._pending and not b._partial and not b._i_partials
+    assert a._flight == 0 and all(amount == 0 for amount in a._buffered.values())

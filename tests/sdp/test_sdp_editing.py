@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from purertc.sdp import (
@@ -342,12 +344,31 @@ def test_errors_name_line_and_field(text: str, line: int, field: str) -> None:
     assert isinstance(info.value, ValueError)
 
 
-def test_lazily_checked_attribute_raises_sdp_error_on_access() -> None:
-    text = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nm=video 9 RTP/AVP 96\r\na=rtcp-fb:x nack\r\n"
-    media = SessionDescription.parse(text).media[0]
+@pytest.mark.parametrize(
+    ("line", "read", "field"),
+    [
+        ("a=rtcp-fb:x nack", lambda m: m.rtcp_feedback, "a=rtcp-fb"),
+        ("a=rtcp-fb:96", lambda m: m.codecs, "a=rtcp-fb"),
+        ("a=msid:", lambda m: m.msids, "a=msid"),
+        ("a=rid:1 both", lambda m: m.rids, "a=rid"),
+        ("a=simulcast:sideways 1", lambda m: m.simulcast, "a=simulcast"),
+        ("a=simulcast:send 1;;2", lambda m: m.simulcast, "a=simulcast"),
+        ("a=sctpmap:x webrtc-datachannel", lambda m: m.sctp_port, "a=sctpmap"),
+        ("a=ssrc-group:FID x", lambda m: m.ssrc_groups, "a=ssrc-group"),
+        ("a=rtcp:99999", lambda m: m.rtcp, "a=rtcp"),
+        ("a=rid:1 send pt=x", lambda m: m.rids[0].payload_types, "a=rid pt"),
+    ],
+)
+def test_lazily_checked_attributes_raise_sdp_error_on_access(
+    line: str, read: Callable[[MediaSection], object], field: str
+) -> None:
+    text = HEAD + "m=video 9 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n" + line + "\r\n"
+    media = SessionDescription.parse(text).media[0]  # parse itself accepts the document
     with pytest.raises(SdpError) as info:
-        _ = media.rtcp_feedback
-    assert info.value.line == 5 and info.value.field == "a=rtcp-fb"
+        read(media)
+    assert info.value.field == field
+    if field != "a=rid pt":
+        assert info.value.line == 6
 
 
 def test_api_rejects_malformed_values() -> None:
@@ -414,3 +435,27 @@ def test_deepcopy_is_independent() -> None:
     clone.media[0].direction = "inactive"
     assert original.serialize() == text
     assert clone.media[0].direction == "inactive"
+
+
+def test_reads_after_edits_see_the_edits() -> None:
+    """Typed reads use a per-section index: every kind of edit must refresh it."""
+    description = SessionDescription.parse(_vector(CHROMIUM120))
+    audio = description.media[0]
+    assert audio.mid == "0" and audio.direction == "sendrecv" and audio.rtcp_mux
+    audio.mid = "a"  # set_attribute, in place
+    assert audio.mid == "a"
+    audio.direction = None  # a removal by index
+    assert audio.direction is None
+    audio.direction = "sendonly"  # an insertion
+    assert audio.direction == "sendonly"
+    audio.rtcp_mux = False  # remove_attribute
+    assert not audio.rtcp_mux and not audio.has_attribute("rtcp-mux")
+    audio.add_attribute("x-extra", "1")
+    assert audio.attribute_values("x-extra") == ["1"]
+    audio.lines = [line for line in audio.lines if line.name != "x-extra"]  # wholesale
+    assert audio.attribute("x-extra") is None
+    audio.port = 0  # the m= line
+    assert audio.port == 0 and audio.rejected
+    description.ice_lite = True
+    assert description.transport(audio).ice_lite
+    assert audio.attribute_lines("extmap")[0].name == "extmap"

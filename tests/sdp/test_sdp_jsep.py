@@ -10,7 +10,9 @@ from purertc.sdp.jsep import (
     answer_bundle_group,
     answer_data_channel,
     answer_direction,
+    answer_rids,
     answer_rtp_section,
+    answer_simulcast,
     data_channel_section,
     negotiate_codecs,
     negotiate_extmaps,
@@ -250,3 +252,28 @@ def test_answer_data_channel_in_kind() -> None:
     document = SessionDescription.create(7)
     document.media += [answer, legacy]
     assert SessionDescription.parse(document.serialize()).media[1].sctp_port == 5000
+
+
+def test_red_keeps_the_offers_payload_type_list() -> None:
+    audio = _offer(CHROMIUM120).media[0]
+    local_red = Codec(100, "red", 48000, 2, (("100/100", None),))
+    answer = negotiate_codecs(audio.codecs, [OPUS, local_red])
+    assert [(c.payload_type, c.parameters) for c in answer] == [
+        (111, OPUS.parameters),
+        (63, (("111/111", None),)),
+    ]
+
+
+def test_simulcast_answer_reverses_directions() -> None:
+    video = _offer(FIREFOX152).media[0]
+    simulcast = video.simulcast
+    assert simulcast is not None
+    answer = answer_simulcast(simulcast)
+    assert str(answer) == "recv h;m;l"
+    assert str(answer_simulcast(simulcast, accept=["h", "l"])) == "recv h;l"
+    rids = answer_rids(video.rids, accept=["h", "l"])
+    assert [str(rid) for rid in rids] == ["h recv", "l recv"]
+    draft = _offer("rfc_simulcast_draft_sdptransform.sdp").media[1]
+    assert draft.simulcast is not None
+    assert str(answer_simulcast(draft.simulcast)) == "send c recv 1,~4;2;3"
+    assert [rid.direction for rid in answer_rids(draft.rids)] == ["recv"] * 4 + ["send"]

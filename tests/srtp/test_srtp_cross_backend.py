@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purertc.srtp import SrtpContext
+from purertc.srtp import SrtpContext, SrtpError
 from tests.srtp.srtp_packets import PROFILE_NAMES, master_for, rtcp_packet, rtp_packet
 
 rtp_shapes = st.lists(
@@ -105,3 +105,47 @@ def test_long_run_through_several_rollovers(profile: str) -> None:
         packet = rtp_packet(seq, payload=n.to_bytes(4, "big"))
         assert libsrtp_rx.unprotect(python_tx.protect(packet)) == packet
         assert python_rx.unprotect(libsrtp_tx.protect(packet)) == packet
+
+
+@pytest.mark.parametrize("profile", ["SRTP_AES128_CM_HMAC_SHA1_32", "SRTP_AEAD_AES_128_GCM"])
+@given(
+    first_seq=st.integers(0, 65535),
+    steps=st.lists(
+        st.one_of(st.integers(1, 3), st.integers(1, 2000), st.integers(1, 0x7FFF)),
+        min_size=1,
+        max_size=30,
+    ),
+    schedule=st.lists(st.tuples(st.integers(0, 1000), st.booleans()), max_size=60),
+    window=st.sampled_from([64, 128]),
+)
+def test_receivers_agree_on_any_delivery_order(
+    profile: str,
+    first_seq: int,
+    steps: list[int],
+    schedule: list[tuple[int, bool]],
+    window: int,
+) -> None:
+    """Reordered, duplicated, forged and stale packets: libsrtp and we accept the same ones."""
+    key, salt = master_for(profile)
+    sender = SrtpContext(profile, key, salt)
+    seq, sent = first_seq, []
+    for step in steps:
+        seq = (seq + step) & 0xFFFF
+        sent.append(sender.protect(rtp_packet(seq, payload=seq.to_bytes(2, "big"))))
+    receivers = {
+        backend: SrtpContext(profile, key, salt, backend=backend, replay_window=window)
+        for backend in ("python", "libsrtp")
+    }
+    for pick, forge in schedule:
+        packet = sent[pick % len(sent)]
+        if forge:
+            packet = packet[:-1] + bytes([packet[-1] ^ 0x40])
+        outcomes = {}
+        for backend, receiver in receivers.items():
+            try:
+                outcomes[backend] = receiver.unprotect(packet)
+            except SrtpError:
+                outcomes[backend] = None
+        assert outcomes["python"] == outcomes["libsrtp"], (pick, forge)
+        if forge:
+            assert outcomes["python"] is None

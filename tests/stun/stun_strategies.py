@@ -48,7 +48,7 @@ STRATEGIES: dict[type[Attribute], st.SearchStrategy[Attribute]] = {
         stun.PasswordAlgorithms, st.lists(algorithms, max_size=4).map(tuple)
     ),
     stun.PasswordAlgorithm: st.builds(
-        stun.PasswordAlgorithm, *[st.integers(0, 0xFFFF), st.binary(max_size=12)]
+        stun.PasswordAlgorithm, st.integers(0, 0xFFFF), st.binary(max_size=12)
     ),
     stun.UnknownAttributes: st.builds(
         stun.UnknownAttributes, st.lists(st.integers(0, 0xFFFF), max_size=8).map(tuple)

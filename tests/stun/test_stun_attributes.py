@@ -172,3 +172,15 @@ def test_nonce_security_features_bits() -> None:
     assert stun.Nonce("obMatJos2!!!!rest").security_features is None
     with pytest.raises(StunError, match="NONCE"):
         stun.Nonce.with_security_features(1 << 24, "")
+
+
+def test_text_tlv_cache_is_per_type_and_bounded() -> None:
+    assert stun.Username("same").to_bytes(TID)[:2] == b"\x00\x06"
+    assert stun.Realm("same").to_bytes(TID)[:2] == b"\x00\x14"
+    assert stun.Software("same").to_bytes(TID)[:2] == b"\x80\x22"
+    for n in range(300):
+        assert stun.Username(f"user{n}").to_bytes(TID)[4:].startswith(f"user{n}".encode())
+    assert len(stun.Username._TLVS) <= 256
+    with pytest.raises(StunError, match="USERNAME"):
+        stun.Username("u" * 509).to_bytes(TID)
+    assert "u" * 509 not in stun.Username._TLVS

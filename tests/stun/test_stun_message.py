@@ -309,3 +309,54 @@ def test_layout_cache_does_not_hide_framing_errors() -> None:
     struct.pack_into("!H", wire, 22, 4)  # same padded size: same framing, so the CRC decides
     with pytest.raises(StunError, match="FINGERPRINT"):
         Message.parse(bytes(wire))
+
+
+def test_malformed_hot_getter_values_raise() -> None:
+    attrs = [
+        UnknownAttribute(0x0025, b"\x01"),  # USE-CANDIDATE must be empty
+        UnknownAttribute(0x0024, b"\x00\x01"),  # PRIORITY must be 4 bytes
+        UnknownAttribute(0x0006, b"\xff"),  # USERNAME must be UTF-8
+    ]
+    message = Message.parse(Message(Method.BINDING, MessageClass.REQUEST, TID, attrs).serialize())
+    with pytest.raises(StunError, match="USE-CANDIDATE"):
+        _ = message.use_candidate
+    with pytest.raises(StunError, match="PRIORITY"):
+        _ = message.priority
+    with pytest.raises(StunError, match="USERNAME"):
+        _ = message.username
+    assert message.ice_controlling is None
+    assert message.has(0x0025)
+
+
+@given(messages(), st.booleans(), st.data())
+def test_getters_agree_between_built_and_parsed(
+    plain: Message, sealed: bool, data: st.DataObject
+) -> None:
+    """The built path (positions in the attribute list) and the parsed path (the layout's
+    value slices) apply the same "first occurrence, nothing after the seals" rule."""
+    attrs = list(plain.attributes)
+    if sealed:  # a seal somewhere in the list: what follows it must not count
+        attrs.insert(data.draw(st.integers(0, len(attrs))), MessageIntegrity(bytes(20)))
+    message = Message(plain.method, plain.message_class, plain.transaction_id, attrs)
+    parsed = Message.parse(message.serialize(KEY if sealed else None, fingerprint=sealed))
+    for attribute in message.attributes:
+        cls = type(attribute)
+        if cls is UnknownAttribute:
+            continue
+        if cls is MessageIntegrity:  # recomputed by serialize: only presence compares
+            assert parsed.has(0x0008) and message.has(0x0008)
+            continue
+        assert parsed.get(cls) == message.get(cls)
+    for name in (
+        "username",
+        "realm",
+        "nonce",
+        "software",
+        "priority",
+        "ice_controlling",
+        "ice_controlled",
+        "use_candidate",
+        "error_code",
+        "xor_mapped_address",
+    ):
+        assert getattr(parsed, name) == getattr(message, name), name
