@@ -91,6 +91,7 @@ class RTCPeerConnection(EventEmitter):
         self._driver: StackDriver | None = None
         self._gathering_started = False
         self._local_candidates: list[Any] = []  # purertc.ice.Candidate, as gathered
+        self._candidates_ufrag: str | None = None  # the ICE generation they belong to
         self._gathering_complete = False
         self._data_mid: str | None = None  # the negotiated (or offered) data section's mid
         self._wants_data = False
@@ -438,10 +439,8 @@ class RTCPeerConnection(EventEmitter):
 
     def _restart_ice_now(self) -> None:
         self._restart_pending = False
-        self._local_candidates = []
-        self._gathering_complete = False
-        if self._driver is not None:
-            self._driver.restart()
+        if self._driver is not None and self._gathering_started:
+            self._driver.restart()  # new credentials; candidates come again for them
 
     def _start_stack(self, *, dtls_client: bool) -> None:
         stack, transport = self._stack, self._remote_transport
@@ -544,6 +543,12 @@ class RTCPeerConnection(EventEmitter):
             self._update_connection_state()
 
     def _on_candidate(self, candidate: Any) -> None:
+        agent = self._agent
+        ufrag = agent.local_ufrag if agent is not None else None
+        if ufrag != self._candidates_ufrag:  # an ICE restart: a new generation of candidates
+            self._candidates_ufrag = ufrag
+            self._local_candidates = []
+            self._gathering_complete = False
         self._local_candidates.append(candidate)
         mid, index = self._data_mid, 0
         for description in (self._pending_local, self._current_local):
@@ -553,14 +558,13 @@ class RTCPeerConnection(EventEmitter):
             if section is not None:
                 section.add_candidate(to_sdp_candidate(candidate))
                 mid, index = section.mid, description[1].media.index(section)
-        agent = self._agent
         self.emit(
             "icecandidate",
             RTCIceCandidate(
                 "candidate:" + candidate.to_sdp(),
                 sdp_mid=mid,
                 sdp_m_line_index=index,
-                username_fragment=agent.local_ufrag if agent is not None else None,
+                username_fragment=ufrag,
             ),
         )
 
