@@ -13,6 +13,7 @@ from .datachannel import RTCDataChannel
 from .emitter import EventEmitter
 from .errors import InvalidAccessError, InvalidStateError, OperationError, PeerConnectionError
 from .peerconnection import RTCPeerConnection
+from .stats import RTCStatsReport
 
 __all__ = [
     "EventEmitter",
@@ -27,4 +28,5 @@ __all__ = [
     "RTCIceServer",
     "RTCPeerConnection",
     "RTCSessionDescription",
+    "RTCStatsReport",
 ]

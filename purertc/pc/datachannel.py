@@ -149,7 +149,7 @@ class RTCDataChannel(EventEmitter):
             raise InvalidStateError(f"channel {self._label!r} is {self._ready_state}, not open")
         manager.send(self._id, data, self._host.now())
         self.messages_sent += 1
-        self.bytes_sent += len(data)
+        self.bytes_sent += len(data.encode()) if isinstance(data, str) else len(data)
         self._host.schedule_service()
 
     def close(self) -> None:
@@ -234,7 +234,7 @@ class RTCDataChannel(EventEmitter):
 
     def _on_message(self, data: Message) -> None:
         self.messages_received += 1
-        self.bytes_received += len(data)
+        self.bytes_received += len(data.encode()) if isinstance(data, str) else len(data)
         if self._queues:
             for queue in self._queues:
                 queue.put_nowait(data)

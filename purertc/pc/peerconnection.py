@@ -63,6 +63,7 @@ from .negotiation import (
 )
 from .signaling import CLOSED, STABLE, implicit_type, next_signaling_state
 from .stack import ConnectionStack
+from .stats import RTCStatsReport, build_report
 
 _Description = tuple[str, SessionDescription]  # (type, parsed)
 
@@ -102,6 +103,8 @@ class RTCPeerConnection(EventEmitter):
         self._negotiation_scheduled = False
         self._restart_pending = False
         self._closed = False
+        self._channels_opened = 0
+        self._channels_closed = 0
 
     # ------------------------------------------------------------------ attributes
 
@@ -322,6 +325,22 @@ class RTCPeerConnection(EventEmitter):
             self._update_negotiation_needed()
         return channel
 
+    # ------------------------------------------------------------------ statistics
+
+    async def get_stats(self) -> RTCStatsReport:
+        """The W3C stats report: peer-connection, transport, candidate pairs, candidates,
+        certificates and data channels (see :mod:`purertc.pc.stats`)."""
+        channels = list(self._channels.values()) + self._unattached
+        return build_report(
+            agent=self._agent,
+            stack=self._stack,
+            certificate=self._certificate,
+            channels=channels,
+            opened=self._channels_opened,
+            closed=self._channels_closed,
+            ice_state=self._ice_connection_state,
+        )
+
     # ------------------------------------------------------------------ lifecycle
 
     def restart_ice(self) -> None:
@@ -513,10 +532,12 @@ class RTCPeerConnection(EventEmitter):
         elif isinstance(event, ChannelOpen):
             channel = channels.get(event.id)
             if channel is not None:
+                self._channels_opened += 1
                 channel._on_open()
         elif isinstance(event, ChannelClosed):
             channel = channels.pop(event.id, None)
             if channel is not None:
+                self._channels_closed += 1
                 channel._on_closed()
         elif isinstance(event, ChannelError):
             channel = channels.get(event.id)
@@ -607,6 +628,7 @@ add_aliases(
         "createDataChannel": "create_data_channel",
         "restartIce": "restart_ice",
         "getConfiguration": "get_configuration",
+        "getStats": "get_stats",
         "signalingState": "signaling_state",
         "iceGatheringState": "ice_gathering_state",
         "iceConnectionState": "ice_connection_state",

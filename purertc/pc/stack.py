@@ -47,6 +47,10 @@ class ConnectionStack:
         self._early: list[bytes] = []
         self._events: deque[Any] = deque()
         self.dropped_datagrams = 0  # not DTLS, or DTLS that could not go out
+        self.handshake: dtls_events.HandshakeComplete | None = None
+        # what crossed the selected pair above ICE (W3C RTCTransportStats)
+        self.packets_sent = self.bytes_sent = 0
+        self.packets_received = self.bytes_received = 0
 
     # ------------------------------------------------------------------ commands
 
@@ -148,6 +152,7 @@ class ConnectionStack:
                     continue
                 if isinstance(record, dtls_events.HandshakeComplete):
                     self.dtls_state = "connected"
+                    self.handshake = record
                     if dtls.role == "client":
                         association.connect(now)
                 elif isinstance(record, dtls_events.Failed):
@@ -179,7 +184,10 @@ class ConnectionStack:
                     self.dropped_datagrams += 1
         agent_send = self.agent.send
         for datagram in dtls.datagrams_to_send(now):
-            if not agent_send(datagram):
+            if agent_send(datagram):
+                self.packets_sent += 1
+                self.bytes_sent += len(datagram)
+            else:
                 self.dropped_datagrams += 1
 
     # ------------------------------------------------------------------ internals
@@ -188,6 +196,8 @@ class ConnectionStack:
         if classify(data) != "dtls":
             self.dropped_datagrams += 1  # RTP/RTCP: no media in this stack yet
             return
+        self.packets_received += 1
+        self.bytes_received += len(data)
         if self.dtls is not None:
             self.dtls.receive(data, now)
         elif len(self._early) < EARLY_DTLS_LIMIT:
