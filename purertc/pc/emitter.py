@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 logger = logging.getLogger("purertc.pc")
 
@@ -27,7 +27,13 @@ class EventEmitter:
         self._handlers: dict[str, list[Handler]] = {}
         self._handler_tasks: set[asyncio.Task[Any]] = set()
 
-    def on(self, name: str, handler: H | None = None) -> Any:
+    @overload
+    def on(self, name: str) -> Callable[[H], H]: ...
+
+    @overload
+    def on(self, name: str, handler: H) -> H: ...
+
+    def on(self, name: str, handler: H | None = None) -> H | Callable[[H], H]:
         """Subscribe ``handler`` to ``name``; without a handler, return a decorator."""
         if handler is None:
 
