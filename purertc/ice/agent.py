@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from purertc.stun import (
+    Attribute,
     ErrorCode,
     IceControlled,
     IceControlling,
@@ -37,6 +38,7 @@ from purertc.stun import (
     Method,
     Priority,
     StunError,
+    UnknownAttributes,
     UseCandidate,
     Username,
     XorMappedAddress,
@@ -376,8 +378,25 @@ class Agent:
             return True
         if candidate.is_mdns or candidate.component != 1 or candidate.transport != "udp":
             return False
-        if any(c.transport_address == candidate.transport_address for c in gen.remote_candidates):
-            return False
+        known = next(
+            (
+                c
+                for c in gen.remote_candidates
+                if c.transport_address == candidate.transport_address
+            ),
+            None,
+        )
+        if known is not None:
+            if known.type != "prflx" or candidate.type == "prflx":
+                return False
+            # Signalled after checks taught it to us: the signalled type and priority win.
+            gen.remote_candidates[gen.remote_candidates.index(known)] = candidate
+            for pair in gen.checklist.pairs:
+                if pair.remote is known:
+                    pair.remote = candidate
+                    pair.recompute_priority(self.controlling)
+            gen.checklist.sort()
+            return True
         if len(gen.remote_candidates) >= self.max_remote_candidates:
             self.stats.remote_candidates_refused += 1
             return False
@@ -413,9 +432,10 @@ class Agent:
         self._nominating = None
         self._first_valid_at = None
         if self.gathering_state != "new":
-            visible = [c for c in self.local_candidates if c.type != "prflx"]
-            for candidate in visible:
-                self._events.append(CandidateGathered(candidate))
+            for candidate in self.local_candidates:
+                reported = self._reportable(candidate)
+                if reported is not None:
+                    self._events.append(CandidateGathered(reported))
             if self._gather_pending == 0:
                 self._events.append(GatheringComplete())
         if self.state == "failed":
@@ -448,9 +468,14 @@ class Agent:
     def receive(self, data: bytes, source: Address, destination: Address, now: float) -> None:
         """A datagram from ``source`` arrived on our socket (or relayed address) ``destination``."""
         self._now = now
-        if self._closed or not data:
+        if not data:
             return
         client = self._turn_by_socket.get((destination, source))
+        if self._closed:
+            if client is not None:  # the answer to the deallocation
+                client.receive(data, now)
+                self._pump_turn(client, now)
+            return
         if client is not None and not (data[0] < 4 and data[8:20] in self._transactions):
             # From the TURN server, unless it answers our own Binding request (one server
             # often does both STUN and TURN).
@@ -464,10 +489,16 @@ class Agent:
         self._now = now
         if not self._closed:
             self._tick(now)
+            return
+        for client in self._turn:  # closed: only deallocations may still retransmit
+            timer = client.get_timer()
+            if timer is not None and timer <= now:
+                client.handle_timer(now)
 
     def get_timer(self) -> float | None:
-        if self._closed:
-            return min((c.get_timer() or float("inf") for c in self._turn), default=None)
+        if self._closed:  # only the TURN deallocations may still be in flight
+            timers = [t for c in self._turn if (t := c.get_timer()) is not None]
+            return min(timers) if timers else None
         deadlines = [tx.deadline for tx in self._transactions.values()]
         if self._gather_queue:
             deadlines.append(self._now)
@@ -526,22 +557,28 @@ class Agent:
         ):
             return
         self.local_candidates.append(candidate)
-        if candidate.type == "prflx":
+        reported = self._reportable(candidate)
+        if reported is None:
             return
-        if self.transport_policy == "relay" and candidate.type != "relay":
-            return
-        reported = candidate
-        if self.transport_policy == "relay" and candidate.related_address is not None:
-            # RFC 9429 §3.5.3: hide the addresses behind the relay.
-            reported = _with_related(
-                candidate, "0.0.0.0" if ":" not in candidate.address else "::", 0
-            )
         self._events.append(CandidateGathered(reported))
         paired = pairing_candidate(candidate)
         if paired is not None:
             gen = self._generation
             for remote in gen.remote_candidates:
                 self._add_pair(gen, paired, remote)
+
+    def _reportable(self, candidate: Candidate) -> Candidate | None:
+        """The candidate as signalled to the peer, or None if policy keeps it private."""
+        if candidate.type == "prflx":
+            return None  # learned from checks, never signalled (§7.2.5.3.1)
+        if self.transport_policy != "relay":
+            return candidate
+        if candidate.type != "relay":
+            return None
+        if candidate.related_address is None:
+            return candidate
+        # RFC 9429 §3.5.3: hide the addresses behind the relay.
+        return _with_related(candidate, "0.0.0.0" if ":" not in candidate.address else "::", 0)
 
     def _add_pair(
         self, gen: _Generation, local: Candidate, remote: Candidate
@@ -734,6 +771,18 @@ class Agent:
         if local is None:
             self.stats.unknown_destination += 1
             return
+        unknown = message.unknown_comprehension_required()
+        if unknown:  # RFC 8489 §6.3.1: 420 listing what we do not understand
+            self._respond_error(
+                gen,
+                message,
+                source,
+                destination,
+                420,
+                "Unknown Attribute",
+                UnknownAttributes(tuple(unknown)),
+            )
+            return
         remote_controlling = message.ice_controlling
         remote_controlled = message.ice_controlled
         # Role conflict (§7.3.1.1).
@@ -825,12 +874,13 @@ class Agent:
         destination: Address,
         code: int,
         reason: str,
+        *extra: Attribute,
     ) -> None:
         response = Message(
             Method.BINDING,
             MessageClass.ERROR_RESPONSE,
             message.transaction_id,
-            [ErrorCode(code, reason)],
+            [ErrorCode(code, reason), *extra],
         ).serialize(gen.local_password.encode(), fingerprint=True)
         self._emit_from_base(response, destination, source)
 
@@ -944,6 +994,8 @@ class Agent:
         for data in client.datagrams_to_send(now):
             self._outbox.append(Transmit(data, socket, client.server, client.transport))
         while (event := client.next_event()) is not None:
+            if self._closed:
+                continue  # nothing is relayed or gathered any more
             if isinstance(event, TurnData):
                 self._receive_on(event.data, event.peer, client.relayed_address or ("", 0), now)
             elif isinstance(event, TurnAllocated):

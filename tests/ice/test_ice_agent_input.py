@@ -160,3 +160,26 @@ def test_mdns_and_foreign_candidates_are_refused() -> None:
     )
     assert agent.add_remote_candidate(Candidate.from_sdp("1 1 udp 1 10.0.0.9 9 typ host"))
     assert not agent.add_remote_candidate(Candidate.from_sdp("2 1 udp 5 10.0.0.9 9 typ host"))
+
+
+def test_unknown_comprehension_required_attribute_gets_420() -> None:
+    from purertc.stun import UnknownAttribute
+
+    agent = controlled_agent()
+    peer = ("10.0.0.9", 9)
+    attributes: list[object] = [
+        Username(f"{agent.local_ufrag}:{REMOTE_UFRAG}"),
+        Priority(1845501695),
+        IceControlling(1),
+        UnknownAttribute(0x7F01, b"\x00\x00\x00\x01"),
+    ]
+    request = Message(Method.BINDING, MessageClass.REQUEST, b"u" * 12, attributes)  # type: ignore[arg-type]
+    agent.receive(
+        request.serialize(agent.local_password.encode(), fingerprint=True), peer, LOCAL, 0.0
+    )
+    (reply,) = agent.datagrams_to_send(0.0)
+    response = Message.parse(reply.data)
+    assert response.message_class is MessageClass.ERROR_RESPONSE
+    assert response.error_code is not None and response.error_code.code == 420
+    assert response.verify_integrity(agent.local_password.encode())
+    assert agent.remote_candidates == []

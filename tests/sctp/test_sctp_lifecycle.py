@@ -308,3 +308,25 @@ def test_fresh_endpoint_answers_stray_packets_with_abort() -> None:
     assert packet.chunks == [AbortChunk([], 1)]
     b.receive(reply, 0.0)  # an ABORT out of the blue is never answered
     assert b.datagrams_to_send(0.0) == []
+
+
+@pytest.mark.parametrize("both", [False, True], ids=["one-side", "simultaneous"])
+def test_shutdown_with_data_queued_both_ways(both: bool) -> None:
+    """SHUTDOWN waits for our queue; the peer, in SHUTDOWN-RECEIVED, still delivers its own
+    queued data before SHUTDOWN ACK (§9.2). Closing from both sides at once also completes."""
+    a, b, sim = make_pair(link=Link(loss=0.05, jitter=0.003), seed=23)
+    to_b = [b"ab%d" % i + bytes(i * 50) for i in range(100)]
+    to_a = [b"ba%d" % i + bytes(i * 70) for i in range(100)]
+    for message in to_b:
+        a.send(1, message, 53, now=sim.now)
+    for message in to_a:
+        b.send(1, message, 53, now=sim.now)
+    a.shutdown()
+    if both:
+        b.shutdown()
+    sim.flush()
+    sim.run_until(lambda: a.state is b.state is AssociationState.CLOSED, 600)
+    assert [e.data for e in received(sim, "b")] == to_b
+    assert [e.data for e in received(sim, "a")] == to_a
+    assert events_of(sim, "a", AssociationClosed) == [AssociationClosed("shutdown")]
+    assert events_of(sim, "b", AssociationClosed) == [AssociationClosed("shutdown")]
