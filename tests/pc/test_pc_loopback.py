@@ -173,3 +173,20 @@ async def test_close_releases_every_socket_task_and_timer() -> None:
         await a.create_offer()
     await a.close()  # twice is fine
     gc.collect()
+
+
+async def test_peer_closing_closes_our_channels() -> None:
+    """The peer's close() aborts the association: our channel fires close, state follows."""
+    a, b = pair()
+    channel = a.create_data_channel("bye")
+    await connect(a, b)
+    await wait_open(channel)
+    closed = asyncio.get_running_loop().create_future()
+    channel.on("close", lambda: closed.set_result(None))
+    states: list[str] = []
+    a.on("connectionstatechange", lambda: states.append(a.connection_state))
+    await b.close()
+    await asyncio.wait_for(closed, 5)
+    assert channel.ready_state == "closed"
+    assert states and states[-1] == "closed"  # DTLS close_notify arrived
+    await a.close()
