@@ -167,3 +167,22 @@ async def test_negotiationneeded_fires_once_for_the_first_channel() -> None:
     await asyncio.sleep(0)
     assert fired == ["stable"]
     await pc.close()
+
+
+def test_package_face_is_lazy_and_complete() -> None:
+    """``import purertc.sdp`` alone must not load the peer connection (nor OpenSSL); every name
+    of ``purertc.__all__`` resolves to the pc object."""
+    import subprocess
+    import sys
+
+    import purertc
+    import purertc.pc
+
+    probe = "import sys, purertc.sdp; print('purertc.pc' in sys.modules, 'OpenSSL' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert output.stdout.split() == ["False", "False"]
+    for name in purertc.__all__:
+        if name != "__version__":
+            assert getattr(purertc, name) is getattr(purertc.pc, name)
+    with pytest.raises(AttributeError):
+        purertc.NoSuchThing  # noqa: B018
