@@ -7,6 +7,7 @@ as ``RTCConfiguration(..., purertc=PurertcSettings(...))``, so the W3C names sta
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,13 +38,15 @@ class PurertcSettings:
     ``include_loopback`` gathers host candidates on loopback interfaces too (tests, one-machine
     demos). ``addresses`` replaces interface discovery with an explicit list of local addresses
     to bind (tests use ``["127.0.0.1"]``). ``port_range`` bounds the UDP ports bound.
-    ``max_message_size`` is what we announce in ``a=max-message-size``.
+    ``max_message_size`` is what we announce in ``a=max-message-size``. ``ssl_context``
+    verifies ``turns:`` servers (default: the system's trust store).
     """
 
     include_loopback: bool = False
     addresses: list[str] | None = None
     port_range: tuple[int, int] | None = None
     max_message_size: int = 262144
+    ssl_context: ssl.SSLContext | None = None
 
 
 @dataclass

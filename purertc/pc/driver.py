@@ -11,6 +11,7 @@ once per event-loop iteration however many commands came: a loop of sends become
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -26,9 +27,12 @@ class StackDriver(IceDriver):
         *,
         on_event: Callable[[Any], None],
         resolver: Resolver | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        super().__init__(stack.agent, on_event=on_event, resolver=resolver, loop=loop)
+        super().__init__(
+            stack.agent, on_event=on_event, resolver=resolver, ssl_context=ssl_context, loop=loop
+        )
         self.stack = stack
         self.core = stack  # timers and events come from the whole stack
         self._scheduled: asyncio.Handle | None = None

@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from typing import Any
 
@@ -38,8 +39,9 @@ from purertc.datachannel import (
 )
 from purertc.dtls import Certificate
 from purertc.dtls import events as dtls_events
-from purertc.ice import Agent
+from purertc.ice import Agent, IceError
 from purertc.ice import events as ice_events
+from purertc.ice.servers import parse_ice_server_url
 from purertc.sdp import Candidate as SdpCandidate
 from purertc.sdp import SdpError, SessionDescription
 
@@ -48,8 +50,7 @@ from .configuration import RTCConfiguration, RTCIceCandidate, RTCSessionDescript
 from .datachannel import RTCDataChannel
 from .driver import StackDriver
 from .emitter import EventEmitter
-from .errors import InvalidStateError, OperationError
-from .ice_servers import resolve_servers
+from .errors import InvalidAccessError, InvalidStateError, OperationError
 from .negotiation import (
     LocalTransport,
     RemoteTransport,
@@ -66,6 +67,7 @@ from .stack import ConnectionStack
 from .stats import RTCStatsReport, build_report
 
 _Description = tuple[str, SessionDescription]  # (type, parsed)
+logger = logging.getLogger("purertc.pc")
 
 
 class RTCPeerConnection(EventEmitter):
@@ -74,6 +76,11 @@ class RTCPeerConnection(EventEmitter):
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         super().__init__()
         self._configuration = configuration or RTCConfiguration()
+        for server in self._configuration.ice_servers:
+            for url in server.url_list:
+                parsed_url = parse_ice_server_url(url)  # W3C: a bad URL fails here
+                if parsed_url.is_turn and (server.username is None or server.credential is None):
+                    raise InvalidAccessError(f"TURN server {url!r} needs username and credential")
         certificates = self._configuration.certificates
         self._certificate = certificates[0] if certificates else Certificate.generate()
         self._signaling_state = STABLE
@@ -388,7 +395,10 @@ class RTCPeerConnection(EventEmitter):
         self._agent = Agent(controlling=controlling, transport_policy=policy)
         self._stack = ConnectionStack(self._agent)
         self._driver = StackDriver(
-            self._stack, on_event=self._on_stack_event, resolver=StaticResolver({})
+            self._stack,
+            on_event=self._on_stack_event,
+            resolver=StaticResolver({}),
+            ssl_context=self._configuration.purertc.ssl_context,
         )
 
     def _local(self) -> LocalTransport:
@@ -440,18 +450,17 @@ class RTCPeerConnection(EventEmitter):
         driver, agent = self._driver, self._agent
         assert driver is not None and agent is not None
         settings = self._configuration.purertc
-        for url, address, server in await resolve_servers(self._configuration.ice_servers):
-            if url.scheme == "stun":
-                agent.add_stun_server(address)
-            elif server.username is not None and server.credential is not None:
-                agent.add_turn_server(
-                    address, server.username, server.credential, transport=url.transport
-                )
         driver.open_sockets(
             settings.addresses,
             include_loopback=settings.include_loopback,
             port_range=settings.port_range,
         )
+        for server in self._configuration.ice_servers:
+            for url in server.url_list:
+                try:
+                    await driver.add_ice_server(url, server.username, server.credential)
+                except (OSError, IceError) as error:  # unresolvable: no candidate from it
+                    logger.warning("ICE server %s not used: %s", url, error)
         self._ice_gathering_state = "gathering"
         self.emit("icegatheringstatechange")
         driver.gather()

@@ -20,7 +20,6 @@ from purertc import (
     RTCSessionDescription,
 )
 from purertc.pc.emitter import EventEmitter
-from purertc.pc.ice_servers import parse_ice_url
 from purertc.pc.signaling import TRANSITIONS, implicit_type, next_signaling_state
 from tests.pc.pc_helpers import loopback_configuration
 
@@ -86,15 +85,13 @@ def test_every_alias_is_the_snake_case_object() -> None:
             assert cls.__dict__[camel] is cls.__dict__[snake], camel
 
 
-def test_ice_server_urls() -> None:
-    url = parse_ice_url("turn:example.org?transport=tcp")
-    assert (url.scheme, url.host, url.port, url.transport) == ("turn", "example.org", 3478, "tcp")
-    url = parse_ice_url("turns:[::1]:5350")
-    assert (url.scheme, url.host, url.port, url.transport) == ("turn", "::1", 5350, "tls")
-    assert parse_ice_url("stun:1.2.3.4:19302").port == 19302
+def test_ice_server_urls_are_checked_at_construction() -> None:
     for bad in ("http://x", "stun:", "stun:host:99999", "turn:h?transport=sctp"):
-        with pytest.raises(InvalidAccessError):
-            parse_ice_url(bad)
+        with pytest.raises(ValueError):
+            RTCPeerConnection(RTCConfiguration(ice_servers=[RTCIceServer(bad)]))
+    with pytest.raises(InvalidAccessError, match="username"):
+        RTCPeerConnection(RTCConfiguration(ice_servers=[RTCIceServer("turn:example.org")]))
+    RTCPeerConnection(RTCConfiguration(ice_servers=[RTCIceServer(["stun:example.org:19302"])]))
 
 
 async def test_emitter_sync_async_decorator_and_failures(caplog: pytest.LogCaptureFixture) -> None:
