@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 from purertc.aio import StaticResolver
@@ -40,6 +41,7 @@ from purertc.datachannel import (
 from purertc.dtls import Certificate
 from purertc.dtls import events as dtls_events
 from purertc.ice import Agent, IceError
+from purertc.ice import Candidate as IceCandidate
 from purertc.ice import events as ice_events
 from purertc.ice.servers import parse_ice_server_url
 from purertc.sdp import Candidate as SdpCandidate
@@ -63,7 +65,7 @@ from .negotiation import (
     to_sdp_candidate,
 )
 from .signaling import CLOSED, STABLE, implicit_type, next_signaling_state
-from .stack import ConnectionStack
+from .stack import ConnectionStack, StackEvent
 from .stats import RTCStatsReport, build_report
 
 _Description = tuple[str, SessionDescription]  # (type, parsed)
@@ -98,7 +100,7 @@ class RTCPeerConnection(EventEmitter):
         self._stack: ConnectionStack | None = None
         self._driver: StackDriver | None = None
         self._gathering_started = False
-        self._local_candidates: list[Any] = []  # purertc.ice.Candidate, as gathered
+        self._local_candidates: list[IceCandidate] = []  # as gathered
         self._candidates_ufrag: str | None = None  # the ICE generation they belong to
         self._gathering_complete = False
         self._data_mid: str | None = None  # the negotiated (or offered) data section's mid
@@ -516,63 +518,74 @@ class RTCPeerConnection(EventEmitter):
 
     # ------------------------------------------------------------------ stack events
 
-    def _on_stack_event(self, event: Any) -> None:
-        channels = self._channels
-        if isinstance(event, ChannelMessage):
-            channel = channels.get(event.id)
-            if channel is not None:
-                channel._on_message(event.data)
-        elif isinstance(event, BufferedAmountLow):
-            channel = channels.get(event.id)
-            if channel is not None:
-                channel._on_buffered_amount_low()
-        elif isinstance(event, IncomingChannel):
-            channel = RTCDataChannel(
-                self,
-                event.label,
-                ordered=event.ordered,
-                max_retransmits=event.max_retransmits,
-                max_packet_life_time=event.max_packet_life_time,
-                protocol=event.protocol,
-                id=event.id,
-            )
-            channels[event.id] = channel
-            self.emit("datachannel", channel)
-        elif isinstance(event, ChannelOpen):
-            channel = channels.get(event.id)
-            if channel is not None:
-                self._channels_opened += 1
-                channel._on_open()
-        elif isinstance(event, ChannelClosed):
-            channel = channels.pop(event.id, None)
-            if channel is not None:
-                self._channels_closed += 1
-                channel._on_closed()
-        elif isinstance(event, ChannelError):
-            channel = channels.get(event.id)
-            if channel is not None:
-                channel._on_error(event.reason)
-        elif isinstance(event, ice_events.CandidateGathered):
-            self._on_candidate(event.candidate)
-        elif isinstance(event, ice_events.GatheringComplete):
-            self._gathering_complete = True
-            for description in (self._pending_local, self._current_local):
-                section = None if description is None else first_data_section(description[1])
-                if section is not None:
-                    section.end_of_candidates = True
-            self._ice_gathering_state = "complete"
-            self.emit("icegatheringstatechange")
-            self.emit("icecandidate", None)
-        elif isinstance(event, ice_events.ConnectionStateChanged):
-            self._ice_connection_state = event.state
-            self.emit("iceconnectionstatechange")
-            self._update_connection_state()
-        elif isinstance(
-            event, (dtls_events.HandshakeComplete, dtls_events.Failed, dtls_events.Closed)
-        ):
-            self._update_connection_state()
+    def _on_stack_event(self, event: StackEvent) -> None:
+        """Route one event of the stack to its handler (a table keyed by the event type)."""
+        handler = _EVENT_HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
 
-    def _on_candidate(self, candidate: Any) -> None:
+    def _on_message(self, event: ChannelMessage) -> None:
+        channel = self._channels.get(event.id)
+        if channel is not None:
+            channel._on_message(event.data)
+
+    def _on_buffered_amount_low(self, event: BufferedAmountLow) -> None:
+        channel = self._channels.get(event.id)
+        if channel is not None:
+            channel._on_buffered_amount_low()
+
+    def _on_incoming_channel(self, event: IncomingChannel) -> None:
+        channel = RTCDataChannel(
+            self,
+            event.label,
+            ordered=event.ordered,
+            max_retransmits=event.max_retransmits,
+            max_packet_life_time=event.max_packet_life_time,
+            protocol=event.protocol,
+            id=event.id,
+        )
+        self._channels[event.id] = channel
+        self.emit("datachannel", channel)
+
+    def _on_channel_open(self, event: ChannelOpen) -> None:
+        channel = self._channels.get(event.id)
+        if channel is not None:
+            self._channels_opened += 1
+            channel._on_open()
+
+    def _on_channel_closed(self, event: ChannelClosed) -> None:
+        channel = self._channels.pop(event.id, None)
+        if channel is not None:
+            self._channels_closed += 1
+            channel._on_closed()
+
+    def _on_channel_error(self, event: ChannelError) -> None:
+        channel = self._channels.get(event.id)
+        if channel is not None:
+            channel._on_error(event.reason)
+
+    def _on_candidate_gathered(self, event: ice_events.CandidateGathered) -> None:
+        self._on_candidate(event.candidate)
+
+    def _on_gathering_complete(self, event: ice_events.GatheringComplete) -> None:
+        self._gathering_complete = True
+        for description in (self._pending_local, self._current_local):
+            section = None if description is None else first_data_section(description[1])
+            if section is not None:
+                section.end_of_candidates = True
+        self._ice_gathering_state = "complete"
+        self.emit("icegatheringstatechange")
+        self.emit("icecandidate", None)
+
+    def _on_ice_state(self, event: ice_events.ConnectionStateChanged) -> None:
+        self._ice_connection_state = event.state
+        self.emit("iceconnectionstatechange")
+        self._update_connection_state()
+
+    def _on_dtls_state(self, event: object) -> None:
+        self._update_connection_state()
+
+    def _on_candidate(self, candidate: IceCandidate) -> None:
         agent = self._agent
         ufrag = agent.local_ufrag if agent is not None else None
         if ufrag != self._candidates_ufrag:  # an ICE restart: a new generation of candidates
@@ -618,6 +631,22 @@ class RTCPeerConnection(EventEmitter):
         if state != self._connection_state:
             self._connection_state = state
             self.emit("connectionstatechange")
+
+
+_EVENT_HANDLERS: dict[type, Callable[[RTCPeerConnection, Any], None]] = {
+    ChannelMessage: RTCPeerConnection._on_message,
+    BufferedAmountLow: RTCPeerConnection._on_buffered_amount_low,
+    IncomingChannel: RTCPeerConnection._on_incoming_channel,
+    ChannelOpen: RTCPeerConnection._on_channel_open,
+    ChannelClosed: RTCPeerConnection._on_channel_closed,
+    ChannelError: RTCPeerConnection._on_channel_error,
+    ice_events.CandidateGathered: RTCPeerConnection._on_candidate_gathered,
+    ice_events.GatheringComplete: RTCPeerConnection._on_gathering_complete,
+    ice_events.ConnectionStateChanged: RTCPeerConnection._on_ice_state,
+    dtls_events.HandshakeComplete: RTCPeerConnection._on_dtls_state,
+    dtls_events.Failed: RTCPeerConnection._on_dtls_state,
+    dtls_events.Closed: RTCPeerConnection._on_dtls_state,
+}
 
 
 def _as_rtc(description: _Description | None) -> RTCSessionDescription | None:

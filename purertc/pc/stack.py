@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
 
 from purertc.datachannel import DataChannelManager
+from purertc.datachannel import Event as ChannelEvent
 from purertc.dtls import Certificate, DtlsEndpoint, DtlsError
 from purertc.dtls import events as dtls_events
 from purertc.dtls.fingerprint import Fingerprint
@@ -27,6 +27,9 @@ from purertc.ice import events as ice_events
 from purertc.sctp import Association, AssociationConfig
 from purertc.sctp import events as sctp_events
 from purertc.stun import classify
+
+StackEvent = ice_events.Event | dtls_events.Event | ChannelEvent | sctp_events.AssociationClosed
+"""What :meth:`ConnectionStack.next_event` gives (``DataReceived`` never: it is consumed)."""
 
 #: DTLS datagrams that arrive before we know our DTLS role are kept (the peer retransmits
 #: anyway, but keeping the first flight saves a whole second of handshake).
@@ -45,7 +48,7 @@ class ConnectionStack:
         self.manager: DataChannelManager | None = None
         self.dtls_state = "new"  # W3C RTCDtlsTransportState
         self._early: list[bytes] = []
-        self._events: deque[Any] = deque()
+        self._events: deque[StackEvent] = deque()
         self.dropped_datagrams = 0  # not DTLS, or DTLS that could not go out
         self.handshake: dtls_events.HandshakeComplete | None = None
         # what crossed the selected pair above ICE (W3C RTCTransportStats)
@@ -121,7 +124,7 @@ class ConnectionStack:
         ]
         return min(deadlines) if deadlines else None
 
-    def next_event(self) -> Any:
+    def next_event(self) -> StackEvent | None:
         return self._events.popleft() if self._events else None
 
     def process(self, now: float) -> None:
