@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Self
+from typing import NamedTuple, Self
 
 from .errors import RtpError
-from .rtcp_header import RTPFB, RtcpPacket, check_length, pack_rtcp
+from .rtcp_header import RTPFB, check_length, pack_rtcp
 
 _FIXED = struct.Struct("!IIHHI")
 _U16 = struct.Struct("!H")
@@ -110,8 +109,7 @@ def encode_arrivals(arrivals_us: Sequence[int | None]) -> tuple[int, list[int], 
     return reference, statuses, deltas
 
 
-@dataclass(slots=True)
-class TransportFeedback(RtcpPacket):
+class TransportFeedback(NamedTuple):
     """TWCC feedback: one status per sequence number from ``base_sequence`` on, and one receive
     delta (250 µs units) per received packet, in order.
 
@@ -119,9 +117,6 @@ class TransportFeedback(RtcpPacket):
     bytes; leave it ``None`` to have :func:`encode_chunks` choose. ``trailing`` keeps bytes after
     the last delta that were not declared as RTCP padding.
     """
-
-    packet_type = RTPFB
-    fmt = 15
 
     sender_ssrc: int
     media_ssrc: int
@@ -133,6 +128,14 @@ class TransportFeedback(RtcpPacket):
     chunks: tuple[int, ...] | None = None
     trailing: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RTPFB
+
+    @property
+    def fmt(self) -> int:
+        return 15
 
     @property
     def packet_status_count(self) -> int:
