@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from purertc import __version__
+from purertc.cli import demo
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,7 +15,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="purertc: a WebRTC protocol stack in Python.",
     )
     parser.add_argument("--version", action="version", version=f"purertc {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo.add_parser(subparsers)
     return parser
 
 
@@ -24,4 +26,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "demo":
+        return demo.run(args)
     return 0
