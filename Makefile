@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
-# Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver).
-APT_PACKAGES := openssl coturn
+# Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver),
+# chromium (headless browser peer).
+APT_PACKAGES := openssl coturn chromium
 
-.PHONY: test lint typecheck pytest bench system-deps clean venv speedups
+.PHONY: test lint typecheck pytest bench system-deps clean venv speedups demo
 
 venv: $(STAMP)
 
@@ -32,6 +33,10 @@ test: lint typecheck pytest
 speedups: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'Cython>=3.0'
 	$(BIN)/python setup_speedups.py build_ext --inplace
+
+# Two peers in one process move a generated file over a data channel (README's "run it").
+demo: $(STAMP)
+	$(BIN)/purertc demo $(DEMO_ARGS)
 
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do \
