@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
-# Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver).
-APT_PACKAGES := openssl coturn
+# Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver),
+# chromium (headless browser peer).
+APT_PACKAGES := openssl coturn chromium
 
-.PHONY: test lint typecheck pytest bench system-deps clean venv
+.PHONY: test lint typecheck pytest bench system-deps clean venv speedups demo
 
 venv: $(STAMP)
 
@@ -28,6 +29,15 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The optional Cython twins of hot framing code (DESIGN.md §5); pure Python stays the reference.
+speedups: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'Cython>=3.0'
+	$(BIN)/python setup_speedups.py build_ext --inplace
+
+# Two peers in one process move a generated file over a data channel (README's "run it").
+demo: $(STAMP)
+	$(BIN)/purertc demo $(DEMO_ARGS)
+
 bench: $(STAMP)
 	@set -e; for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; \
@@ -43,3 +53,4 @@ system-deps:
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -f purertc/_speedups/*.so purertc/_speedups/*.c

@@ -6,6 +6,8 @@ Cases:
   the same with two ``aioice.Connection`` objects (its checks are paced by a fixed 20 ms tick).
 - ``sans-IO connect (simulated)``: the same exchange with two purertc agents pumped in one
   process, no sockets: the agent's own cost per connection (no aioice equivalent).
+- ``agent data receive/send``: one 1200-byte media datagram through a connected agent (the
+  per-packet cost ICE adds under DTLS/SRTP; aioice has no sans-IO equivalent).
 - ``udp receive 20k datagrams``: 20 000 datagrams of 100 bytes sent over loopback in bursts and
   received by purertc's draining :class:`~purertc.aio.UdpSocket` vs asyncio's datagram
   transport (one read per readiness callback). Both sides use the same sender.
@@ -110,6 +112,45 @@ def sansio_connect() -> None:
             b.handle_timer(now)
 
 
+def _connected_pair() -> tuple[Agent, Agent]:
+    a, b = Agent(controlling=True), Agent(controlling=False)
+    a_addr, b_addr = ("10.0.0.1", 1), ("10.0.0.2", 2)
+    a.add_local_socket(a_addr)
+    b.add_local_socket(b_addr)
+    a.set_remote_credentials(b.local_ufrag, b.local_password)
+    b.set_remote_credentials(a.local_ufrag, a.local_password)
+    a.gather()
+    b.gather()
+    a.add_remote_candidate(Candidate.from_sdp("1 1 udp 2130706431 10.0.0.2 2 typ host"))
+    b.add_remote_candidate(Candidate.from_sdp("1 1 udp 2130706431 10.0.0.1 1 typ host"))
+    agents = {a_addr: a, b_addr: b}
+    while a.selected_pair is None or b.selected_pair is None:
+        for agent in (a, b):
+            for transmit in agent.datagrams_to_send(0.0):
+                agents[transmit.destination].receive(
+                    transmit.data, transmit.source, transmit.destination, 0.0
+                )
+            while agent.next_event() is not None:
+                pass
+    return a, b
+
+
+SENDER, RECEIVER = _connected_pair()
+MEDIA = b"\x80" + bytes(1199)
+
+
+def data_receive() -> None:
+    """One media datagram through the agent: receive, and the DataReceived event out."""
+    RECEIVER.receive(MEDIA, ("10.0.0.1", 1), ("10.0.0.2", 2), 1.0)
+    RECEIVER.next_event()
+
+
+def data_send() -> None:
+    """One media datagram out on the selected pair."""
+    SENDER.send(MEDIA)
+    SENDER.datagrams_to_send(1.0)
+
+
 async def _blast(target: tuple[str, int], received: Any) -> None:
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sender.setblocking(False)
@@ -201,6 +242,8 @@ def main() -> None:
             number=5,
         ),
         Case("sans-IO connect (simulated)", purertc=sansio_connect),
+        Case("agent data receive (1200 B)", purertc=data_receive),
+        Case("agent data send (1200 B)", purertc=data_send),
         Case(
             f"udp receive {DATAGRAMS // 1000}k datagrams",
             purertc=lambda: LOOP.run_until_complete(purertc_udp()),

@@ -9,6 +9,7 @@ aiortc's 1300-byte budget. Our parse keeps the extension block raw until it is r
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,8 +28,8 @@ from aiortc.rtcrtpparameters import (  # noqa: E402
 from purertc.rtp import parse_rtcp  # noqa: E402
 from purertc.rtp.implementation import CompiledRtpPacket, PureRtpPacket  # noqa: E402
 
-VECTORS = ROOT.parent / "shared" / "vectors"
-if not VECTORS.exists():
+VECTORS = Path(os.environ.get("PURERTC_VECTORS", ROOT.parent / "shared" / "vectors"))
+if not VECTORS.exists():  # a git worktree one level deeper than the main checkout
     VECTORS = ROOT.parent.parent / "shared" / "vectors"
 
 RTP = (VECTORS / "rtp" / "mediasoup_packet3.raw").read_bytes()

@@ -456,13 +456,21 @@ class _Allocation:
     username: str
     key: bytes
     expires: float
-    permissions: set[str] = field(default_factory=set)
-    channels: dict[int, Address] = field(default_factory=dict)
+    permissions: dict[str, float] = field(default_factory=dict)  # peer IP -> expiry
+    channels: dict[int, tuple[Address, float]] = field(default_factory=dict)  # -> peer, expiry
+
+    def permitted(self, ip: str, now: float) -> bool:
+        return self.permissions.get(ip, -1.0) > now
+
+    def channel_peer(self, channel: int, now: float) -> Address | None:
+        bound = self.channels.get(channel)
+        return bound[0] if bound is not None and bound[1] > now else None
 
 
 class TurnServer(_ServerCore):
     """A small RFC 8656 server over UDP: long-term credentials (MD5, or SHA-256 when
-    ``sha256``), nonces that go stale on demand, permissions, channels, Send/Data indications.
+    ``sha256``), nonces that go stale on demand, permissions (300 s), channels (600 s) and
+    allocations (LIFETIME) that expire unless refreshed, Send/Data indications.
     Register it with ``network.add_node(name, server, [address])``; relayed addresses are
     claimed through ``network.own`` as allocations are made.
     """
@@ -492,6 +500,15 @@ class TurnServer(_ServerCore):
         self.requests: list[tuple[int, int]] = []  # (method, error code or 0) per request
         self.now = 0.0
 
+    def _live(self, client: Address) -> _Allocation | None:
+        """The client's allocation unless it expired (then it is gone, as on a real server)."""
+        allocation = self.allocations.get(client)
+        if allocation is not None and allocation.expires <= self.now:
+            del self.allocations[client]
+            del self._by_relay[allocation.relayed]
+            return None
+        return allocation
+
     def rotate_nonce(self) -> None:
         self.nonce = f"nonce-{int(self.nonce.split('-')[1]) + 1}"
 
@@ -502,10 +519,10 @@ class TurnServer(_ServerCore):
             self._from_peer(data, source, destination)
             return
         if 0x40 <= data[0] <= 0x4F:
-            allocation = self.allocations.get(source)
+            allocation = self._live(source)
             channel, length = struct.unpack_from("!HH", data)
-            if allocation is not None and channel in allocation.channels:
-                peer = allocation.channels[channel]
+            peer = allocation.channel_peer(channel, now) if allocation is not None else None
+            if allocation is not None and peer is not None:
                 self.outbox.append(Datagram(data[4 : 4 + length], allocation.relayed, peer))
             return
         from purertc.stun import Data as DataAttr
@@ -513,7 +530,7 @@ class TurnServer(_ServerCore):
 
         message = Message.parse(data)
         if message.message_class is MessageClass.INDICATION:
-            allocation = self.allocations.get(source)
+            allocation = self._live(source)
             peer = message.get(XorPeerAddress)
             payload = message.get(DataAttr)
             if (
@@ -521,7 +538,7 @@ class TurnServer(_ServerCore):
                 and allocation is not None
                 and peer is not None
                 and payload is not None
-                and peer.address in allocation.permissions
+                and allocation.permitted(peer.address, now)
             ):
                 self.outbox.append(
                     Datagram(payload.value, allocation.relayed, (peer.address, peer.port))
@@ -591,7 +608,7 @@ class TurnServer(_ServerCore):
         if message.nonce != self.nonce:
             self._reply(message, source, challenge, None, 438)
             return
-        allocation = self.allocations.get(source)
+        allocation = self._live(source)
         method = message.method
         if method == Method.ALLOCATE:
             if allocation is not None:
@@ -617,13 +634,15 @@ class TurnServer(_ServerCore):
             if lifetime is not None and lifetime.value == 0:
                 del self.allocations[source]
                 del self._by_relay[allocation.relayed]
+            else:
+                allocation.expires = self.now + (lifetime.value if lifetime else 600)
             self._reply(message, source, [Lifetime(lifetime.value if lifetime else 600)], key)
         elif method == Method.CREATE_PERMISSION:
             peer = message.get(XorPeerAddress)
             if peer is None:
                 self._reply(message, source, [], key, 400)
                 return
-            allocation.permissions.add(peer.address)
+            allocation.permissions[peer.address] = self.now + 300
             self._reply(message, source, [], key)
         elif method == Method.CHANNEL_BIND:
             peer = message.get(XorPeerAddress)
@@ -631,8 +650,8 @@ class TurnServer(_ServerCore):
             if peer is None or number is None:
                 self._reply(message, source, [], key, 400)
                 return
-            allocation.channels[number.number] = (peer.address, peer.port)
-            allocation.permissions.add(peer.address)
+            allocation.channels[number.number] = ((peer.address, peer.port), self.now + 600)
+            allocation.permissions[peer.address] = self.now + 300
             self._reply(message, source, [], key)
         else:
             self._reply(message, source, [], key, 400)
@@ -645,10 +664,10 @@ class TurnServer(_ServerCore):
         if client is None:
             return
         allocation = self.allocations[client]
-        if source[0] not in allocation.permissions:
+        if not allocation.permitted(source[0], self.now) or allocation.expires <= self.now:
             return
-        for channel, peer in allocation.channels.items():
-            if peer == source:
+        for channel, (peer, expiry) in allocation.channels.items():
+            if peer == source and expiry > self.now:
                 frame = struct.pack("!HH", channel, len(data)) + data
                 self.outbox.append(Datagram(frame, self.address, client))
                 return

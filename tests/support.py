@@ -12,7 +12,21 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VECTORS = Path(os.environ.get("PURERTC_VECTORS", ROOT.parent / "shared" / "vectors"))
+
+
+def _find_vectors() -> Path:
+    """``$PURERTC_VECTORS``, else the first ``shared/vectors`` beside the checkout or above it
+    (a git worktree nested deeper than the main checkout still finds them)."""
+    if "PURERTC_VECTORS" in os.environ:
+        return Path(os.environ["PURERTC_VECTORS"])
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "vectors"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "vectors"
+
+
+VECTORS = _find_vectors()
 
 
 def vector_path(relative: str) -> Path:

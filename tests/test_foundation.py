@@ -77,3 +77,10 @@ def test_imports_point_downward() -> None:
             if imported not in allowed:
                 violations.append(f"{path.relative_to(ROOT)} imports purertc.{imported}")
     assert not violations, "\n".join(violations)
+
+
+def test_every_spec_note_is_indexed() -> None:
+    index = (ROOT / "spec-notes" / "README.md").read_text()
+    notes = sorted(p.name for p in (ROOT / "spec-notes").glob("*.md") if p.name != "README.md")
+    missing = [name for name in notes if f"]({name})" not in index]
+    assert not missing, f"add these to spec-notes/README.md: {missing}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 import ssl
 from collections.abc import Callable
@@ -125,7 +126,7 @@ class IceDriver(Pump):
             address = await self.resolver.resolve(candidate.address)
             if address is None:
                 return False
-            candidate = _with_address(candidate, canonical_ip(address))
+            candidate = dataclasses.replace(candidate, address=canonical_ip(address))
         added = self.agent.add_remote_candidate(candidate)
         self.service()
         return added
@@ -218,19 +219,3 @@ class IceDriver(Pump):
             with contextlib.suppress(Exception):
                 writer.close()
             self._streams.pop(key, None)
-
-
-def _with_address(candidate: Candidate, address: str) -> Candidate:
-    return Candidate(
-        foundation=candidate.foundation,
-        component=candidate.component,
-        transport=candidate.transport,
-        priority=candidate.priority,
-        address=address,
-        port=candidate.port,
-        type=candidate.type,
-        related_address=candidate.related_address,
-        related_port=candidate.related_port,
-        tcptype=candidate.tcptype,
-        extensions=candidate.extensions,
-    )

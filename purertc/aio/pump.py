@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -30,7 +31,7 @@ class PlainCore(TimedCore, Protocol):
     def datagrams_to_send(self, now: float) -> list[bytes]: ...
 
 
-class Pump:
+class Pump(ABC):
     """Timer and event plumbing shared by every driver; subclasses send the output."""
 
     def __init__(
@@ -51,8 +52,9 @@ class Pump:
     def now(self) -> float:
         return self.loop.time()
 
+    @abstractmethod
     def _send_pending(self, now: float) -> None:
-        raise NotImplementedError  # each driver knows where its core's output goes
+        """Hand everything the core has to send to the transport (each driver knows where)."""
 
     def service(self) -> None:
         """Events out, datagrams out, timer re-armed: call after anything touched the core."""

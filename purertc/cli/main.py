@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from purertc import __version__
-from purertc.cli import signal
+from purertc.cli import demo, signal
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"purertc {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo.add_parser(subparsers)
     signal.add_parser(subparsers)
     return parser
 
@@ -26,5 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    if args.command == "demo":
+        return demo.run(args)
+    if args.command == "signal":
+        return signal.run(args)
+    return 0

@@ -20,8 +20,8 @@ from purertc.signaling.rooms import Hub
 _DEFAULTS = Limits()
 
 
-def add_parser(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
         "signal",
         help="run the WebSocket signaling server (rooms)",
         description="WebSocket signaling server: rooms, limits, room tokens, TURN credentials.",
@@ -57,7 +57,6 @@ def add_parser(subparsers: Any) -> None:
     limits.add_argument("--idle-timeout", type=float, default=_DEFAULTS.idle_timeout)
     limits.add_argument("--ping-interval", type=float, default=_DEFAULTS.ping_interval)
     limits.add_argument("--outgoing-queue", type=int, default=_DEFAULTS.outgoing_queue)
-    parser.set_defaults(run=run)
 
 
 def build_server(args: argparse.Namespace) -> tuple[SignalingServer, ssl.SSLContext | None]:

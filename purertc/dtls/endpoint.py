@@ -23,12 +23,13 @@ real clock OpenSSL's has always run out when ours does. If OpenSSL re-sends by i
 ran out while it was reading), the same flight is recognised by its first message_seq and the
 back-off goes on rather than restarting.
 
-A byte-identical retransmission cannot prompt the peer to retransmit (it is a replay to it), which
-matters for the last flight: the side that sends it (the server, in a full handshake) has no timer
-and must answer the peer's retransmitted previous flight. OpenSSL does that for a fresh Finished;
-for a replayed one the endpoint does it: once the handshake is complete, a datagram carrying
-epoch-0 handshake records (the peer's flight again) makes it re-send its final flight, at most once
-a second.
+RFC 6347 §4.2.4 also has each side answer a peer's retransmitted flight by re-sending its own
+(the peer's re-send means ours was lost). OpenSSL does so only for a Finished after the
+handshake, and a byte-identical retransmission is a replay it drops before looking. So the
+endpoint does it itself, from the record and handshake headers it reads before OpenSSL: a peer
+flight whose message_seq is at or below the one our current flight answered is a retransmission,
+and ours goes out again at once (at most every half second). This matters most for the last
+flight, whose sender (the server, in a full handshake) has no timer left.
 
 Datagram boundaries
 -------------------
@@ -97,8 +98,12 @@ _RECORD_OVERHEAD = 256
 _LENGTH = struct.Struct("!H")
 _MAX_READ = 1 << 16
 
-_NEW, _HANDSHAKING, _CONNECTED, _CLOSED, _FAILED = range(5)
-_STATE_NAMES = ("new", "connecting", "connected", "closed", "failed")
+# _VERIFYING: OpenSSL finished the handshake before the remote fingerprints were known; the
+# peer's certificate waits for set_remote_fingerprints, and nothing is delivered until then.
+_NEW, _HANDSHAKING, _VERIFYING, _CONNECTED, _CLOSED, _FAILED = range(6)
+_STATE_NAMES = ("new", "connecting", "connecting", "connected", "closed", "failed")
+# Least time between two sends of one flight prompted by the peer's retransmissions.
+_ANSWER_GAP = INITIAL_RETRANSMIT_INTERVAL / 2
 
 
 class DtlsEndpoint:
@@ -107,7 +112,8 @@ class DtlsEndpoint:
     ``role`` is ``"client"``/``"server"`` (or the ``a=setup`` value ``"active"``/``"passive"``).
     ``remote_fingerprints`` are ``(algorithm, value)`` pairs or ``"sha-256 AB:..."`` strings
     from the remote description; they may also be given later with
-    :meth:`set_remote_fingerprints`, before the peer's certificate arrives.
+    :meth:`set_remote_fingerprints`, even after the handshake (nothing from the peer is
+    delivered before its certificate is checked).
     ``srtp_profiles`` is the use_srtp offer (client) or preference (server), IANA names or
     :class:`~purertc.srtp.SrtpProfile`; empty to leave use_srtp out.
     ``mtu`` bounds every datagram (handshake flights are fragmented to it).
@@ -169,7 +175,13 @@ class DtlsEndpoint:
         self._arm_on_send = False
         self._retransmissions = 0
         self._holds_final_flight = False
-        self._final_flight_resent_at = float("-inf")
+        self._flight_queued = False  # stamp _flight_sent_at when it leaves
+        self._flight_sent_at = float("-inf")
+        # The highest handshake message_seq seen from the peer, and the one our current flight
+        # answers: a peer flight at or below it is a retransmission (RFC 6347 §4.2.4).
+        self._peer_message_seen = -1
+        self._answered_peer_message = -1
+        self._pending_complete: HandshakeComplete | None = None  # while _VERIFYING
         # Set by OpenSSL callbacks during a call into it.
         self._remote_certificate: bytes | None = None
         self._verify_failure: str | None = None
@@ -180,8 +192,28 @@ class DtlsEndpoint:
     # Commands ---------------------------------------------------------------------------------
 
     def set_remote_fingerprints(self, fingerprints: Iterable[Fingerprint | str]) -> None:
-        """The remote description's fingerprints, if they were not known at construction."""
+        """The remote description's fingerprints, if they were not known at construction.
+
+        They may come after the handshake (a DTLS client can start as soon as ICE works, before
+        the answer reaches us): the peer's certificate is then checked here, and the
+        ``HandshakeComplete`` held back until now is released, or the connection fails.
+        """
         self._remote_fingerprints = normalize_fingerprints(fingerprints)
+        if self._state != _VERIFYING or self._pending_complete is None:
+            return
+        reason = fingerprint_mismatch(
+            self._pending_complete.remote_certificate, self._remote_fingerprints
+        )
+        if reason is None:
+            self._state = _CONNECTED
+            self._events.append(self._pending_complete)
+            self._pending_complete = None
+            return
+        # OpenSSL has no fatal alert to send once the handshake is over: close_notify it is.
+        with contextlib.suppress(SSL.Error):
+            self._connection.shutdown()
+        self._outbox.extend(pack_records(self._read_output(), self.mtu))
+        self._fail(reason)
 
     def start_handshake(self) -> None:
         """Begin: a client sends its ClientHello, a server starts accepting one."""
@@ -212,7 +244,7 @@ class DtlsEndpoint:
         """Send close_notify and end the connection (RFC 5246 §7.2.1)."""
         if self._state in (_CLOSED, _FAILED):
             return
-        if self._state == _CONNECTED:
+        if self._state in (_CONNECTED, _VERIFYING):
             # If close_notify cannot be written the connection ends all the same.
             with contextlib.suppress(SSL.Error):
                 self._connection.shutdown()
@@ -248,31 +280,36 @@ class DtlsEndpoint:
             if self.role == CLIENT:
                 return  # nothing has been asked yet
             self._state = _HANDSHAKING
-        end, contents = _inspect(data)
+        end, only_application_data, peer_message = _inspect(data)
         if end == 0:
             self.dropped_datagrams += 1
             return
+        if self._state == _VERIFYING:
+            # Until the peer is authenticated nothing of its is read; a re-sent flight still
+            # gets our last flight again.
+            if self._holds_final_flight:
+                self._answer_retransmission(peer_message, now)
+            if only_application_data:
+                self.dropped_datagrams += 1
+            return
         self._connection.bio_write(data[:end] if end < len(data) else data)
+        self._peer_message_seen = max(self._peer_message_seen, peer_message)
         was_connected = self._state == _CONNECTED
         if self._state == _HANDSHAKING:
-            self._advance_handshake()
+            answered = self._advance_handshake()
+            if not answered and self._state == _HANDSHAKING:
+                self._answer_retransmission(peer_message, now)
         if self._state == _CONNECTED:
             # Read until OpenSSL has nothing left: several records, an alert after data, or
             # records it buffered while the handshake was finishing.
             self._read_application_data()
-            if contents == _ONLY_APPLICATION_DATA or self._state != _CONNECTED:
+            if only_application_data or self._state != _CONNECTED:
                 return  # application data alone never makes OpenSSL write
             output = self._read_output()
             if output:
                 self._outbox.extend(pack_records(output, self.mtu))
-            elif (
-                contents == _PEER_FLIGHT
-                and was_connected
-                and self._holds_final_flight
-                and now >= self._final_flight_resent_at + INITIAL_RETRANSMIT_INTERVAL
-            ):
-                self._final_flight_resent_at = now
-                self._outbox.extend(self._flight)
+            elif was_connected and self._holds_final_flight:
+                self._answer_retransmission(peer_message, now)
 
     def handle_timer(self, now: float) -> None:
         if self._retransmit_at is None or now < self._retransmit_at:
@@ -293,6 +330,7 @@ class DtlsEndpoint:
         if output:  # OpenSSL's own timer agreed: fresh sequence numbers
             self._flight = pack_records(output, self.mtu)
         self._outbox.extend(self._flight)
+        self._flight_sent_at = now
         self._interval = min(self._interval * 2, MAX_RETRANSMIT_INTERVAL)
         self._retransmit_at = now + self._interval
 
@@ -300,6 +338,9 @@ class DtlsEndpoint:
         return self._retransmit_at
 
     def datagrams_to_send(self, now: float) -> list[bytes]:
+        if self._flight_queued:
+            self._flight_queued = False
+            self._flight_sent_at = now
         if self._arm_on_send:
             self._arm_on_send = False
             self._retransmit_at = now + self._interval
@@ -330,33 +371,37 @@ class DtlsEndpoint:
                 break
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    def _advance_handshake(self) -> None:
+    def _advance_handshake(self) -> bool:
+        """Let OpenSSL take the handshake as far as it can; True if it wrote anything."""
         try:
             self._connection.do_handshake()
         except SSL.WantReadError:
-            self._take_flight(complete=False)
-            return
+            return self._take_flight(complete=False)
         except SSL.Error as exc:
             self._fail_handshake(exc)
-            return
-        self._take_flight(complete=True)
+            return True
+        wrote = self._take_flight(complete=True)
         self._complete()
+        return wrote
 
-    def _take_flight(self, complete: bool) -> None:
+    def _take_flight(self, complete: bool) -> bool:
         """Queue what the handshake wrote; a new flight restarts the retransmission timer."""
         output = self._read_output()
         if complete:
             self._retransmit_at = None
             self._arm_on_send = False
         if not output:
-            return
+            return False
         first_message = _first_message_seq(output)
         # OpenSSL re-sends a flight by itself when its wall-clock timer ran out while it was
         # reading: the same messages again, which must not restart the back-off.
         resent = first_message is not None and first_message == self._flight_first_message
         self._flight = pack_records(output, self.mtu)
         self._flight_first_message = first_message
+        self._flight_queued = True
         self._outbox.extend(self._flight)
+        if not resent:
+            self._answered_peer_message = self._peer_message_seen
         if complete:
             self._holds_final_flight = True  # we sent the last flight: answer its retransmits
         elif not resent and not _is_hello_verify_request(output):  # RFC 6347 §4.2.1: stateless
@@ -364,6 +409,21 @@ class DtlsEndpoint:
             self._retransmissions = 0
             self._retransmit_at = None
             self._arm_on_send = True
+        return True
+
+    def _answer_retransmission(self, peer_message: int, now: float) -> None:
+        """RFC 6347 §4.2.4: the peer sent again a flight we had answered, so our answer was
+        lost: send it again now rather than at our timer (which restarts). At most once per
+        ``_ANSWER_GAP``, so a duplicating network cannot multiply flights."""
+        if (
+            0 <= peer_message <= self._answered_peer_message
+            and self._flight
+            and now >= self._flight_sent_at + _ANSWER_GAP
+        ):
+            self._outbox.extend(self._flight)
+            self._flight_sent_at = now
+            if self._retransmit_at is not None:
+                self._retransmit_at = now + self._interval
 
     def _complete(self) -> None:
         remote = self._remote_certificate
@@ -382,16 +442,19 @@ class DtlsEndpoint:
                 EXPORTER_LABEL, keying_material_length(profile)
             )
             keys = split_keying_material(material, profile, self.role == CLIENT)
-        self._state = _CONNECTED
-        self._events.append(
-            HandshakeComplete(
-                srtp_profile=profile,
-                srtp_keys=keys,
-                cipher=self._connection.get_cipher_name() or "",
-                protocol=self._connection.get_protocol_version_name(),
-                remote_certificate=remote,
-            )
+        complete = HandshakeComplete(
+            srtp_profile=profile,
+            srtp_keys=keys,
+            cipher=self._connection.get_cipher_name() or "",
+            protocol=self._connection.get_protocol_version_name(),
+            remote_certificate=remote,
         )
+        if not self._remote_fingerprints:
+            self._state = _VERIFYING
+            self._pending_complete = complete
+            return
+        self._state = _CONNECTED
+        self._events.append(complete)
 
     def _read_application_data(self, records: int | None = None) -> None:
         """Up to ``records`` decrypted records as events (``None``: all OpenSSL has)."""
@@ -444,11 +507,15 @@ class DtlsEndpoint:
     # OpenSSL callbacks: they only record facts, never raise --------------------------------
 
     def _verify(self, x509: crypto.X509, depth: int) -> bool:
-        """Accept the peer's self-signed leaf certificate iff it matches a remote fingerprint."""
+        """Accept the peer's self-signed leaf certificate iff it matches a remote fingerprint
+        (or provisionally, when none are known yet: see set_remote_fingerprints)."""
         if depth != 0:
             return True  # RFC 8842 §5: only the end-entity certificate is bound to the SDP
         der = crypto.dump_certificate(crypto.FILETYPE_ASN1, x509)
         if der == self._remote_certificate:
+            return True
+        if not self._remote_fingerprints:
+            self._remote_certificate = der  # checked when the fingerprints arrive
             return True
         reason = fingerprint_mismatch(der, self._remote_fingerprints)
         if reason is not None:
@@ -465,9 +532,6 @@ class DtlsEndpoint:
                 self._alert_sent = value & 0xFF
 
 
-_ONLY_APPLICATION_DATA, _OTHER_RECORDS, _PEER_FLIGHT = range(3)
-
-
 def _is_one_application_record(data: bytes) -> bool:
     """The datagram is exactly one application-data record: the per-packet case, checked
     without walking the records."""
@@ -479,25 +543,29 @@ def _is_one_application_record(data: bytes) -> bool:
     )
 
 
-def _inspect(data: bytes) -> tuple[int, int]:
-    """How many leading bytes are whole, well-formed records, and what they hold besides
-    application data: nothing, other records, or epoch-0 handshake records (a peer's flight).
+def _inspect(data: bytes) -> tuple[int, bool, int]:
+    """How many leading bytes are whole, well-formed records; whether they are all application
+    data; and the highest message_seq of the epoch-0 handshake records among them (a peer's
+    flight; -1 if none).
 
     The fragment headers of epoch-0 handshake records are checked too: OpenSSL treats a
     malformed one as fatal, while a datagram dropped here cannot hurt."""
     end = 0
-    contents = _ONLY_APPLICATION_DATA
+    only_application_data = True
+    message_seq = -1
     try:
         for header in iter_record_headers(data):
             if header.content_type == HANDSHAKE and header.epoch == 0:
-                parse_handshake_fragments(memoryview(data)[header.start : header.end])
-                contents = _PEER_FLIGHT
-            elif header.content_type != APPLICATION_DATA:
-                contents = max(contents, _OTHER_RECORDS)
+                for fragment in parse_handshake_fragments(
+                    memoryview(data)[header.start : header.end]
+                ):
+                    message_seq = max(message_seq, fragment.message_seq)
+            if header.content_type != APPLICATION_DATA:
+                only_application_data = False
             end = header.end
     except DtlsError:
         pass
-    return end, contents
+    return end, only_application_data, message_seq
 
 
 def _first_message_seq(output: bytes) -> int | None:

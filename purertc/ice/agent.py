@@ -22,6 +22,7 @@ out as soon as there is a pair: nothing waits on a fixed tick.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import random
 import secrets
 from collections import deque
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from purertc.stun import (
+    Attribute,
     ErrorCode,
     IceControlled,
     IceControlling,
@@ -37,6 +39,7 @@ from purertc.stun import (
     Method,
     Priority,
     StunError,
+    UnknownAttributes,
     UseCandidate,
     Username,
     XorMappedAddress,
@@ -236,6 +239,10 @@ class Agent:
         self._last_consent = 0.0
         self._now = 0.0
         self._closed = False
+        # A command marks the agent dirty (the next drain ticks); a command or a tick marks
+        # the cached get_timer() deadline stale.
+        self._dirty = self._stale = True
+        self._deadline: float | None = None
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -270,6 +277,7 @@ class Agent:
         self, address: Address, transport: str = "udp", local_preference: int | None = None
     ) -> Candidate:
         """A socket the driver opened: it becomes a host candidate and a base (§5.1.1.1)."""
+        self._dirty = self._stale = True
         if transport != "udp":
             raise IceError(f"transport: {transport!r} host candidates are not supported (udp)")
         if local_preference is None:
@@ -295,6 +303,7 @@ class Agent:
 
     def add_stun_server(self, address: Address) -> None:
         """A STUN server for server-reflexive candidates; several may be configured."""
+        self._dirty = self._stale = True
         self._stun_servers.append(address)
 
     def add_turn_server(
@@ -309,6 +318,7 @@ class Agent:
         """A TURN server: one allocation from ``socket`` (default: the first host socket of the
         server's family) gives a relayed candidate. ``transport`` is ``udp``, ``tcp`` or ``tls``
         (the driver opens stream connections for the last two)."""
+        self._dirty = self._stale = True
         client = TurnClient(
             address, username, password, transport=transport, rng=self._rng, software=self.software
         )
@@ -318,6 +328,7 @@ class Agent:
 
     def gather(self) -> None:
         """Start gathering: host candidates now, srflx and relay as the servers answer."""
+        self._dirty = self._stale = True
         if self.gathering_state != "new":
             return
         self.gathering_state = "gathering"
@@ -370,14 +381,32 @@ class Agent:
         Returns False when the candidate is refused: an unresolved mDNS name (resolve it first),
         another component or transport, a duplicate, or the remote-candidate cap reached.
         """
+        self._dirty = self._stale = True
         gen = self._generation
         if candidate is None:
             gen.remote_end_of_candidates = True
             return True
         if candidate.is_mdns or candidate.component != 1 or candidate.transport != "udp":
             return False
-        if any(c.transport_address == candidate.transport_address for c in gen.remote_candidates):
-            return False
+        known = next(
+            (
+                c
+                for c in gen.remote_candidates
+                if c.transport_address == candidate.transport_address
+            ),
+            None,
+        )
+        if known is not None:
+            if known.type != "prflx" or candidate.type == "prflx":
+                return False
+            # Signalled after checks taught it to us: the signalled type and priority win.
+            gen.remote_candidates[gen.remote_candidates.index(known)] = candidate
+            for pair in gen.checklist.pairs:
+                if pair.remote is known:
+                    pair.remote = candidate
+                    pair.recompute_priority(self.controlling)
+            gen.checklist.sort()
+            return True
         if len(gen.remote_candidates) >= self.max_remote_candidates:
             self.stats.remote_candidates_refused += 1
             return False
@@ -392,6 +421,7 @@ class Agent:
     def set_remote_credentials(self, ufrag: str, password: str, *, lite: bool = False) -> None:
         """The peer's ice-ufrag / ice-pwd. New values on a running session are an ICE restart
         by the peer, which renews ours too (RFC 8839 §4.4.1.1.2)."""
+        self._dirty = self._stale = True
         gen = self._generation
         if gen.started and (gen.remote_ufrag, gen.remote_password) != (ufrag, password):
             self.restart()
@@ -404,6 +434,7 @@ class Agent:
         """ICE restart (§9): new credentials and a new check list. Data keeps flowing on the
         current selected pair until the new session selects one; local candidates are reported
         again for the new generation."""
+        self._dirty = self._stale = True
         old = self._generation
         self._generation = _Generation(
             ufrag or self._token(8), password or self._token(24), self.max_pairs
@@ -413,9 +444,10 @@ class Agent:
         self._nominating = None
         self._first_valid_at = None
         if self.gathering_state != "new":
-            visible = [c for c in self.local_candidates if c.type != "prflx"]
-            for candidate in visible:
-                self._events.append(CandidateGathered(candidate))
+            for candidate in self.local_candidates:
+                reported = self._reportable(candidate)
+                if reported is not None:
+                    self._events.append(CandidateGathered(reported))
             if self._gather_pending == 0:
                 self._events.append(GatheringComplete())
         if self.state == "failed":
@@ -433,6 +465,7 @@ class Agent:
 
     def close(self) -> None:
         """Stop everything: TURN allocations are released, no more checks (state closed)."""
+        self._dirty = self._stale = True
         if self._closed:
             return
         self._closed = True
@@ -448,9 +481,21 @@ class Agent:
     def receive(self, data: bytes, source: Address, destination: Address, now: float) -> None:
         """A datagram from ``source`` arrived on our socket (or relayed address) ``destination``."""
         self._now = now
-        if self._closed or not data:
+        if not data:
             return
         client = self._turn_by_socket.get((destination, source))
+        if data[0] > 3 and client is None and not self._closed:
+            # Application data (RFC 7983: DTLS, RTP...): no state changes, no tick.
+            if self._knows_route(destination, source):
+                self._events.append(DataReceived(data, source, destination))
+            else:
+                self.stats.unknown_destination += 1
+            return
+        if self._closed:
+            if client is not None:  # the answer to the deallocation
+                client.receive(data, now)
+                self._pump_turn(client, now)
+            return
         if client is not None and not (data[0] < 4 and data[8:20] in self._transactions):
             # From the TURN server, unless it answers our own Binding request (one server
             # often does both STUN and TURN).
@@ -464,10 +509,23 @@ class Agent:
         self._now = now
         if not self._closed:
             self._tick(now)
+            return
+        for client in self._turn:  # closed: only deallocations may still retransmit
+            timer = client.get_timer()
+            if timer is not None and timer <= now:
+                client.handle_timer(now)
 
     def get_timer(self) -> float | None:
-        if self._closed:
-            return min((c.get_timer() or float("inf") for c in self._turn), default=None)
+        if self._closed:  # only the TURN deallocations may still be in flight
+            timers = [t for c in self._turn if (t := c.get_timer()) is not None]
+            return min(timers) if timers else None
+        if self._stale:
+            self._deadline = self._compute_timer()
+            self._stale = False
+        return self._deadline
+
+    def _compute_timer(self) -> float | None:
+        """The earliest deadline of the current state (cached by get_timer until a change)."""
         deadlines = [tx.deadline for tx in self._transactions.values()]
         if self._gather_queue:
             deadlines.append(self._now)
@@ -493,7 +551,11 @@ class Agent:
     def datagrams_to_send(self, now: float) -> list[Transmit]:
         self._now = now
         if not self._closed:
-            self._tick(now)
+            # Nothing changed and nothing is due: skip the tick (the data fast path).
+            changed = self._dirty  # a command ran since the last tick
+            deadline = self.get_timer()
+            if changed or (deadline is not None and now >= deadline):
+                self._tick(now)
         else:
             for client in self._turn:
                 self._pump_turn(client, now)
@@ -526,22 +588,29 @@ class Agent:
         ):
             return
         self.local_candidates.append(candidate)
-        if candidate.type == "prflx":
+        reported = self._reportable(candidate)
+        if reported is None:
             return
-        if self.transport_policy == "relay" and candidate.type != "relay":
-            return
-        reported = candidate
-        if self.transport_policy == "relay" and candidate.related_address is not None:
-            # RFC 9429 §3.5.3: hide the addresses behind the relay.
-            reported = _with_related(
-                candidate, "0.0.0.0" if ":" not in candidate.address else "::", 0
-            )
         self._events.append(CandidateGathered(reported))
         paired = pairing_candidate(candidate)
         if paired is not None:
             gen = self._generation
             for remote in gen.remote_candidates:
                 self._add_pair(gen, paired, remote)
+
+    def _reportable(self, candidate: Candidate) -> Candidate | None:
+        """The candidate as signalled to the peer, or None if policy keeps it private."""
+        if candidate.type == "prflx":
+            return None  # learned from checks, never signalled (§7.2.5.3.1)
+        if self.transport_policy != "relay":
+            return candidate
+        if candidate.type != "relay":
+            return None
+        if candidate.related_address is None:
+            return candidate
+        # RFC 9429 §3.5.3: hide the addresses behind the relay.
+        hidden = "0.0.0.0" if ":" not in candidate.address else "::"
+        return dataclasses.replace(candidate, related_address=hidden, related_port=0)
 
     def _add_pair(
         self, gen: _Generation, local: Candidate, remote: Candidate
@@ -583,6 +652,8 @@ class Agent:
             self._maybe_nominate(gen, now)
         self._consent(now)
         self._update_state(now)
+        self._dirty = False
+        self._stale = True
 
     @staticmethod
     def _has_checks(gen: _Generation) -> bool:
@@ -632,6 +703,7 @@ class Agent:
     def _emit_from_base(self, data: bytes, base: Address, destination: Address) -> None:
         relay = self._relay_by_address.get(base)
         if relay is not None:
+            self._dirty = self._stale = True  # the TURN client may have started a permission
             relay.send_to(destination, data)
             self._pump_turn(relay, self._now)
         else:
@@ -734,6 +806,18 @@ class Agent:
         if local is None:
             self.stats.unknown_destination += 1
             return
+        unknown = message.unknown_comprehension_required()
+        if unknown:  # RFC 8489 §6.3.1: 420 listing what we do not understand
+            self._respond_error(
+                gen,
+                message,
+                source,
+                destination,
+                420,
+                "Unknown Attribute",
+                UnknownAttributes(tuple(unknown)),
+            )
+            return
         remote_controlling = message.ice_controlling
         remote_controlled = message.ice_controlled
         # Role conflict (§7.3.1.1).
@@ -825,12 +909,13 @@ class Agent:
         destination: Address,
         code: int,
         reason: str,
+        *extra: Attribute,
     ) -> None:
         response = Message(
             Method.BINDING,
             MessageClass.ERROR_RESPONSE,
             message.transaction_id,
-            [ErrorCode(code, reason)],
+            [ErrorCode(code, reason), *extra],
         ).serialize(gen.local_password.encode(), fingerprint=True)
         self._emit_from_base(response, destination, source)
 
@@ -944,6 +1029,8 @@ class Agent:
         for data in client.datagrams_to_send(now):
             self._outbox.append(Transmit(data, socket, client.server, client.transport))
         while (event := client.next_event()) is not None:
+            if self._closed:
+                continue  # nothing is relayed or gathered any more
             if isinstance(event, TurnData):
                 self._receive_on(event.data, event.peer, client.relayed_address or ("", 0), now)
             elif isinstance(event, TurnAllocated):
@@ -1100,20 +1187,3 @@ class Agent:
         self.controlling = controlling
         self._generation.checklist.recompute_priorities(controlling)
         self._events.append(RoleChanged(controlling))
-
-
-def _with_related(candidate: Candidate, address: str, port: int) -> Candidate:
-    return Candidate(
-        foundation=candidate.foundation,
-        component=candidate.component,
-        transport=candidate.transport,
-        priority=candidate.priority,
-        address=candidate.address,
-        port=candidate.port,
-        type=candidate.type,
-        related_address=address,
-        related_port=port,
-        tcptype=candidate.tcptype,
-        extensions=candidate.extensions,
-        base=candidate.base,
-    )

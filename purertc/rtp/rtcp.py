@@ -9,8 +9,7 @@ are kept as :class:`UnknownRtcpPacket` / raw feedback so they can be forwarded u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Self
+from typing import NamedTuple, Self
 
 from .errors import RtpError
 from .rtcp_feedback import (
@@ -21,7 +20,19 @@ from .rtcp_feedback import (
     ReceiverEstimatedMaxBitrate,
     RtpFeedback,
 )
-from .rtcp_header import COMMON_HEADER, PSFB, RTPFB, RtcpPacket, pack_rtcp
+from .rtcp_header import (
+    APP,
+    BYE,
+    COMMON_HEADER,
+    PSFB,
+    RR,
+    RTPFB,
+    SDES,
+    SR,
+    XR,
+    RtcpPacket,
+    pack_rtcp,
+)
 from .rtcp_reports import (
     ApplicationDefined,
     Bye,
@@ -33,12 +44,11 @@ from .rtcp_xr import ExtendedReport
 from .twcc import TransportFeedback
 
 
-@dataclass(slots=True)
-class UnknownRtcpPacket(RtcpPacket):
+class UnknownRtcpPacket(NamedTuple):
     """A packet type we do not model, kept whole."""
 
-    packet_type: int  # type: ignore[misc]
-    count: int
+    packet_type: int
+    count_or_fmt: int
     body: bytes
     padding: bytes = b""
 
@@ -47,12 +57,11 @@ class UnknownRtcpPacket(RtcpPacket):
         raise RtpError("UnknownRtcpPacket is built by parse_rtcp, which knows the type")
 
     def serialize(self) -> bytes:
-        return pack_rtcp(self.packet_type, self.count, self.body, self.padding)
+        return pack_rtcp(self.packet_type, self.count_or_fmt, self.body, self.padding)
 
 
 def _parse_rtpfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
-    cls = _RTPFB.get(count, RtpFeedback)
-    return cls.parse_body(count, body, padding)
+    return _RTPFB.get(count, RtpFeedback.parse_body)(count, body, padding)
 
 
 def _parse_psfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
@@ -60,23 +69,22 @@ def _parse_psfb(count: int, body: bytes, padding: bytes) -> RtcpPacket:
         return PictureLossIndication.parse_body(count, body, padding)
     if count == 15 and ReceiverEstimatedMaxBitrate.matches(body):
         return ReceiverEstimatedMaxBitrate.parse_body(count, body, padding)
-    cls = _PSFB.get(count, PsFeedback)
-    return cls.parse_body(count, body, padding)
+    return _PSFB.get(count, PsFeedback.parse_body)(count, body, padding)
 
 
-_RTPFB: dict[int, type[RtcpPacket]] = {1: GenericNack, 15: TransportFeedback}
-_PSFB: dict[int, type[RtcpPacket]] = {4: FullIntraRequest}
+_RTPFB: dict[int, Callable[[int, bytes, bytes], RtcpPacket]] = {
+    1: GenericNack.parse_body,
+    15: TransportFeedback.parse_body,
+}
+_PSFB: dict[int, Callable[[int, bytes, bytes], RtcpPacket]] = {4: FullIntraRequest.parse_body}
 # Dispatch table: packet type -> parser of (count/FMT, body, padding).
 _PARSERS: dict[int, Callable[[int, bytes, bytes], RtcpPacket]] = {
-    cls.packet_type: cls.parse_body
-    for cls in (
-        SenderReport,
-        ReceiverReport,
-        SourceDescription,
-        Bye,
-        ApplicationDefined,
-        ExtendedReport,
-    )
+    SR: SenderReport.parse_body,
+    RR: ReceiverReport.parse_body,
+    SDES: SourceDescription.parse_body,
+    BYE: Bye.parse_body,
+    APP: ApplicationDefined.parse_body,
+    XR: ExtendedReport.parse_body,
 }
 _PARSERS[RTPFB] = _parse_rtpfb
 _PARSERS[PSFB] = _parse_psfb

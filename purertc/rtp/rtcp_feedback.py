@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Self
+from typing import NamedTuple, Self
 
 from .errors import RtpError
-from .rtcp_header import PSFB, RTPFB, TWO_U32, RtcpPacket, check_length, pack_rtcp
+from .rtcp_header import PSFB, RTPFB, TWO_U32, check_length, new_tuple, pack_rtcp
 
 _NACK_ITEM = struct.Struct("!HH")
 _FIR_ENTRY = struct.Struct("!IB3x")
@@ -41,17 +40,18 @@ def _pack_ssrcs(sender: int, media: int, what: str) -> bytes:
         raise RtpError(f"{what} SSRC out of range: {exc}") from exc
 
 
-@dataclass(slots=True)
-class RtpFeedback(RtcpPacket):
+class RtpFeedback(NamedTuple):
     """A transport-layer feedback message kept as raw FCI (e.g. TMMBR, RRR)."""
-
-    packet_type = RTPFB
 
     fmt: int
     sender_ssrc: int
     media_ssrc: int
     fci: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RTPFB
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -63,24 +63,31 @@ class RtpFeedback(RtcpPacket):
         return pack_rtcp(self.packet_type, self.fmt, body, self.padding)
 
 
-@dataclass(slots=True)
 class PsFeedback(RtpFeedback):
     """A payload-specific feedback message kept as raw FCI (e.g. SLI, RPSI, other AFB)."""
 
-    packet_type = PSFB
+    __slots__ = ()
+
+    @property
+    def packet_type(self) -> int:
+        return PSFB
 
 
-@dataclass(slots=True)
-class GenericNack(RtcpPacket):
+class GenericNack(NamedTuple):
     """Generic NACK, RFC 4585 §6.2.1: items of (PID, bitmask of the 16 following losses)."""
-
-    packet_type = RTPFB
-    fmt = 1
 
     sender_ssrc: int
     media_ssrc: int
     items: tuple[tuple[int, int], ...] = ()
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RTPFB
+
+    @property
+    def fmt(self) -> int:
+        return 1
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -127,40 +134,49 @@ class GenericNack(RtcpPacket):
         return pack_rtcp(RTPFB, 1, body, self.padding)
 
 
-@dataclass(slots=True)
-class PictureLossIndication(RtcpPacket):
+class PictureLossIndication(NamedTuple):
     """PLI, RFC 4585 §6.3.1: no FCI; asks the sender for a keyframe."""
-
-    packet_type = PSFB
-    fmt = 1
 
     sender_ssrc: int
     media_ssrc: int
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return PSFB
+
+    @property
+    def fmt(self) -> int:
+        return 1
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
         sender, media = _ssrcs(body, "RTCP PLI")
         if len(body) != 8:
             raise RtpError(f"RTCP PLI: {len(body) - 8} unexpected FCI bytes")
-        return cls(sender, media, padding)
+        packet: Self = new_tuple(cls, (sender, media, padding))
+        return packet
 
     def serialize(self) -> bytes:
         body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "PLI")
         return pack_rtcp(PSFB, 1, body, self.padding)
 
 
-@dataclass(slots=True)
-class FullIntraRequest(RtcpPacket):
+class FullIntraRequest(NamedTuple):
     """FIR, RFC 5104 §4.3.1: entries of (SSRC, command sequence number); media SSRC is 0."""
-
-    packet_type = PSFB
-    fmt = 4
 
     sender_ssrc: int
     entries: tuple[tuple[int, int], ...] = ()
     media_ssrc: int = 0
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return PSFB
+
+    @property
+    def fmt(self) -> int:
+        return 4
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -179,8 +195,7 @@ class FullIntraRequest(RtcpPacket):
         return pack_rtcp(PSFB, 4, body, self.padding)
 
 
-@dataclass(slots=True)
-class ReceiverEstimatedMaxBitrate(RtcpPacket):
+class ReceiverEstimatedMaxBitrate(NamedTuple):
     """REMB (PSFB FMT=15 "REMB"): bitrate = mantissa * 2**exponent, for a list of SSRCs::
 
     |  Unique identifier 'R' 'E' 'M' 'B'                            |
@@ -188,15 +203,20 @@ class ReceiverEstimatedMaxBitrate(RtcpPacket):
     |   SSRC feedback ...                                           |
     """
 
-    packet_type = PSFB
-    fmt = 15
-
     sender_ssrc: int
     exponent: int
     mantissa: int
     ssrcs: tuple[int, ...] = ()
     media_ssrc: int = 0
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return PSFB
+
+    @property
+    def fmt(self) -> int:
+        return 15
 
     @classmethod
     def create(

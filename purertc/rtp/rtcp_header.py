@@ -15,8 +15,7 @@ included) so that a parsed compound packet re-serializes to the same bytes.
 from __future__ import annotations
 
 import struct
-from abc import ABC, abstractmethod
-from typing import ClassVar, Self
+from typing import Any, Protocol
 
 from .errors import RtpError
 
@@ -34,21 +33,22 @@ PSFB = 206
 XR = 207
 
 
-class RtcpPacket(ABC):
-    """One packet of a (possibly compound) RTCP datagram."""
+class RtcpPacket(Protocol):
+    """One packet of a (possibly compound) RTCP datagram.
 
-    __slots__ = ()
+    Every packet type is an immutable NamedTuple (cheap to build on the receive path) with a
+    ``packet_type`` class attribute, a ``parse_body(count, body, padding)`` class method and
+    ``serialize()``.
+    """
 
-    packet_type: ClassVar[int]
+    @property
+    def packet_type(self) -> int: ...
 
-    @classmethod
-    @abstractmethod
-    def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
-        """Build the packet from the bytes after the common header, padding removed."""
+    def serialize(self) -> bytes: ...
 
-    @abstractmethod
-    def serialize(self) -> bytes:
-        """The wire form, common header and padding included."""
+
+# Builds a NamedTuple from a tuple without the generated keyword-argument constructor.
+new_tuple: Any = tuple.__new__
 
 
 def pack_rtcp(packet_type: int, count: int, body: bytes, padding: bytes = b"") -> bytes:

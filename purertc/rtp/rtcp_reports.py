@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Self
+from typing import NamedTuple, Self
 
 from .errors import RtpError
 from .rtcp_header import (
@@ -14,13 +13,13 @@ from .rtcp_header import (
     SDES,
     SR,
     U32,
-    RtcpPacket,
     check_length,
+    new_tuple,
     pack_rtcp,
 )
 
 _REPORT_BLOCK = struct.Struct("!IIIIII")
-_new_tuple: Any = tuple.__new__  # builds a NamedTuple from a tuple without the keyword wrapper
+_new_tuple = new_tuple
 _SENDER_INFO = struct.Struct("!IQIII")
 _SENDER_INFO_ONE_BLOCK = struct.Struct("!IQIIIIIIIII")  # the common SR: one report block
 
@@ -96,14 +95,11 @@ def _pack_blocks(reports: tuple[ReportBlock, ...], what: str) -> bytes:
     return b"".join(block.serialize() for block in reports)
 
 
-@dataclass(slots=True)
-class SenderReport(RtcpPacket):
+class SenderReport(NamedTuple):
     """SR, RFC 3550 §6.4.1: sender info (NTP/RTP timestamps, counts) plus report blocks.
 
     ``profile_extension`` keeps any bytes after the report blocks (§6.4.3).
     """
-
-    packet_type = SR
 
     ssrc: int
     ntp_timestamp: int
@@ -113,6 +109,10 @@ class SenderReport(RtcpPacket):
     reports: tuple[ReportBlock, ...] = ()
     profile_extension: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return SR
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -131,7 +131,10 @@ class SenderReport(RtcpPacket):
         else:
             ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
             reports = _parse_blocks(body, 24, count) if count else ()
-        return cls(ssrc, ntp, rtp, packets, octets, reports, body[end:], padding)
+        packet: Self = _new_tuple(
+            cls, (ssrc, ntp, rtp, packets, octets, reports, body[end:], padding)
+        )
+        return packet
 
     def serialize(self) -> bytes:
         try:
@@ -148,16 +151,17 @@ class SenderReport(RtcpPacket):
         return pack_rtcp(SR, len(self.reports), body, self.padding)
 
 
-@dataclass(slots=True)
-class ReceiverReport(RtcpPacket):
+class ReceiverReport(NamedTuple):
     """RR, RFC 3550 §6.4.2: the reporter's SSRC plus report blocks."""
-
-    packet_type = RR
 
     ssrc: int
     reports: tuple[ReportBlock, ...] = ()
     profile_extension: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RR
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -165,7 +169,8 @@ class ReceiverReport(RtcpPacket):
         if len(body) < end:
             raise RtpError(f"RTCP RR with {count} report blocks: {len(body)} bytes, need {end}")
         reports = _parse_blocks(body, 4, count) if count else ()
-        return cls(U32.unpack_from(body)[0], reports, body[end:], padding)
+        packet: Self = _new_tuple(cls, (U32.unpack_from(body)[0], reports, body[end:], padding))
+        return packet
 
     def serialize(self) -> bytes:
         body = _pack_u32(self.ssrc, "RR SSRC") + _pack_blocks(self.reports, "RR")
@@ -211,17 +216,18 @@ class SdesChunk(NamedTuple):
         return None
 
 
-@dataclass(slots=True)
-class SourceDescription(RtcpPacket):
+class SourceDescription(NamedTuple):
     """SDES, RFC 3550 §6.5::
 
     chunk:  | SSRC/CSRC | type | length | text ... | ... | 0 (null items to a word) |
     """
 
-    packet_type = SDES
-
     chunks: tuple[SdesChunk, ...] = ()
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return SDES
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -251,7 +257,8 @@ class SourceDescription(RtcpPacket):
             chunks.append(_new_tuple(SdesChunk, (ssrc, tuple(items))))
         if pos != length:
             raise RtpError(f"RTCP SDES: {length - pos} bytes after {count} chunks")
-        return cls(tuple(chunks), padding)
+        packet: Self = _new_tuple(cls, (tuple(chunks), padding))
+        return packet
 
     def serialize(self) -> bytes:
         parts = []
@@ -267,15 +274,16 @@ class SourceDescription(RtcpPacket):
         return pack_rtcp(SDES, len(self.chunks), b"".join(parts), self.padding)
 
 
-@dataclass(slots=True)
-class Bye(RtcpPacket):
+class Bye(NamedTuple):
     """BYE, RFC 3550 §6.6: the sources leaving and an optional reason."""
-
-    packet_type = BYE
 
     sources: tuple[int, ...] = ()
     reason: bytes | None = None
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return BYE
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
@@ -302,17 +310,18 @@ class Bye(RtcpPacket):
         return pack_rtcp(BYE, len(self.sources), body, self.padding)
 
 
-@dataclass(slots=True)
-class ApplicationDefined(RtcpPacket):
+class ApplicationDefined(NamedTuple):
     """APP, RFC 3550 §6.7: subtype, SSRC, four-character name and application data."""
-
-    packet_type = APP
 
     subtype: int
     ssrc: int
     name: bytes
     data: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return APP
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:

@@ -12,11 +12,10 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-from typing import Self
+from typing import NamedTuple, Self
 
 from .errors import RtpError
-from .rtcp_header import U32, XR, RtcpPacket, check_length, pack_rtcp
+from .rtcp_header import U32, XR, check_length, pack_rtcp
 
 _BLOCK_HEADER = struct.Struct("!BBH")
 _DLRR_ITEM = struct.Struct("!III")
@@ -26,8 +25,7 @@ RRTR = 4
 DLRR = 5
 
 
-@dataclass(slots=True)
-class XrBlock:
+class XrBlock(NamedTuple):
     """One report block; ``data`` is the block content after its 4-byte header."""
 
     block_type: int
@@ -58,14 +56,17 @@ class XrBlock:
         return list(_DLRR_ITEM.iter_unpack(self.data))
 
 
-@dataclass(slots=True)
-class ExtendedReport(RtcpPacket):
-    packet_type = XR
+class ExtendedReport(NamedTuple):
+    """XR (RFC 3611 §2): the reporter's SSRC and its report blocks, in order."""
 
     ssrc: int
     blocks: tuple[XrBlock, ...] = ()
     reserved: int = 0
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return XR
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .extensions import pack_transport_sequence_number
 from .implementation import RtpPacket
 from .sequence import SequenceUnwrapper
-from .twcc import TransportFeedback
+from .twcc import TransportFeedback, encode_arrivals
 
 MAX_STATUSES_PER_FEEDBACK = 0xFFFF
 
@@ -86,7 +86,7 @@ class TransportFeedbackRecorder:
             stop = min(end, start + MAX_STATUSES_PER_FEEDBACK - 1)
             arrivals = [self._arrivals.get(ext) for ext in range(start, stop + 1)]
             # a run of deltas must fit 16 bits: cut the report where one does not
-            kept = self._fitting_prefix(arrivals)
+            kept = len(encode_arrivals(arrivals)[1])
             packets.append(
                 TransportFeedback.from_arrivals(
                     self.sender_ssrc,
@@ -103,19 +103,3 @@ class TransportFeedbackRecorder:
         self._arrivals.clear()
         self._next_to_report = end + 1
         return packets
-
-    @staticmethod
-    def _fitting_prefix(arrivals: list[int | None]) -> int:
-        reference: int | None = None
-        previous = 0
-        for index, arrival in enumerate(arrivals):
-            if arrival is None:
-                continue
-            ticks = round(arrival / 250)
-            if reference is None:
-                reference = arrival // 64_000 * 256
-                previous = reference
-            if not -(1 << 15) <= ticks - previous < 1 << 15:
-                return index
-            previous = ticks
-        return len(arrivals)

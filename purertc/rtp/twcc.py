@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Self
+from typing import NamedTuple, Self
 
 from .errors import RtpError
-from .rtcp_header import RTPFB, RtcpPacket, check_length, pack_rtcp
+from .rtcp_header import RTPFB, check_length, pack_rtcp
 
 _FIXED = struct.Struct("!IIHHI")
 _U16 = struct.Struct("!H")
@@ -80,8 +79,37 @@ def encode_chunks(statuses: Sequence[int]) -> list[int]:
     return chunks
 
 
-@dataclass(slots=True)
-class TransportFeedback(RtcpPacket):
+def encode_arrivals(arrivals_us: Sequence[int | None]) -> tuple[int, list[int], list[int]]:
+    """``(reference time in 64 ms units, statuses, deltas)`` for arrival times in µs.
+
+    Stops before the first packet whose delta would not fit 16 bits, so the caller can tell
+    how many packets one feedback covers (``len(statuses)``).
+    """
+    first = next((t for t in arrivals_us if t is not None), None)
+    if first is None:
+        raise RtpError("TWCC feedback needs at least one received packet")
+    reference = first // REFERENCE_UNIT_US
+    previous = reference * REFERENCE_UNIT_US // DELTA_UNIT_US  # in 250 µs ticks
+    statuses: list[int] = []
+    deltas: list[int] = []
+    for arrival in arrivals_us:
+        if arrival is None:
+            statuses.append(NOT_RECEIVED)
+            continue
+        ticks = round(arrival / DELTA_UNIT_US)
+        delta = ticks - previous
+        if 0 <= delta <= 255:
+            statuses.append(SMALL_DELTA)
+        elif -(1 << 15) <= delta < 1 << 15:
+            statuses.append(LARGE_DELTA)
+        else:
+            break
+        previous = ticks
+        deltas.append(delta)
+    return reference, statuses, deltas
+
+
+class TransportFeedback(NamedTuple):
     """TWCC feedback: one status per sequence number from ``base_sequence`` on, and one receive
     delta (250 µs units) per received packet, in order.
 
@@ -89,9 +117,6 @@ class TransportFeedback(RtcpPacket):
     bytes; leave it ``None`` to have :func:`encode_chunks` choose. ``trailing`` keeps bytes after
     the last delta that were not declared as RTCP padding.
     """
-
-    packet_type = RTPFB
-    fmt = 15
 
     sender_ssrc: int
     media_ssrc: int
@@ -103,6 +128,14 @@ class TransportFeedback(RtcpPacket):
     chunks: tuple[int, ...] | None = None
     trailing: bytes = b""
     padding: bytes = b""
+
+    @property
+    def packet_type(self) -> int:
+        return RTPFB
+
+    @property
+    def fmt(self) -> int:
+        return 15
 
     @property
     def packet_status_count(self) -> int:
@@ -208,37 +241,21 @@ class TransportFeedback(RtcpPacket):
         """Feedback for consecutive sequence numbers from ``base_sequence``.
 
         ``arrivals_us`` holds each packet's arrival time in microseconds, ``None`` if lost.
-        Deltas are rounded to 250 µs with the rounding error carried forward, so the
-        reconstructed arrival times never drift.
+        Deltas are rounded to 250 µs ticks of the absolute time, so the reconstructed arrival
+        times never drift.
         """
-        first = next((t for t in arrivals_us if t is not None), None)
-        if first is None:
-            raise RtpError("TWCC feedback needs at least one received packet")
-        reference = first // REFERENCE_UNIT_US
-        previous = reference * REFERENCE_UNIT_US // DELTA_UNIT_US  # in 250 µs ticks
-        # the field is a signed 24-bit count of 64 ms that wraps (about every 12 days)
-        reference_time = ((reference + (1 << 23)) & 0xFFFFFF) - (1 << 23)
-        statuses = []
-        deltas = []
-        for arrival in arrivals_us:
-            if arrival is None:
-                statuses.append(NOT_RECEIVED)
-                continue
-            ticks = round(arrival / DELTA_UNIT_US)
-            delta = ticks - previous
-            previous = ticks
-            if 0 <= delta <= 255:
-                statuses.append(SMALL_DELTA)
-            elif -(1 << 15) <= delta < 1 << 15:
-                statuses.append(LARGE_DELTA)
-            else:
-                raise RtpError(f"TWCC receive delta {delta} ticks does not fit 16 bits")
-            deltas.append(delta)
+        reference, statuses, deltas = encode_arrivals(arrivals_us)
+        if len(statuses) < len(arrivals_us):
+            raise RtpError(
+                f"TWCC receive delta at offset {len(statuses)} does not fit 16 bits: "
+                "split the feedback there"
+            )
         return cls(
             sender_ssrc,
             media_ssrc,
             base_sequence & 0xFFFF,
-            reference_time,
+            # the field is a signed 24-bit count of 64 ms that wraps (about every 12 days)
+            ((reference + (1 << 23)) & 0xFFFFFF) - (1 << 23),
             fb_packet_count & 0xFF,
             tuple(statuses),
             tuple(deltas),

@@ -15,6 +15,16 @@ Five verbs (DESIGN.md §1) and plain commands; bytes leave only through
   received packets costs one SACK.
 * Delivered messages wait in the event queue and count against our receive window until the
   user takes them with :meth:`next_event`: that is the back-pressure a slow reader exerts.
+
+The driver loop (any transport; ``now`` is the caller's monotonic clock)::
+
+    assoc = Association(rng=random.SystemRandom())   # one side also calls assoc.connect(now)
+    on datagram from the transport:  assoc.receive(datagram, now)
+    on the deadline from get_timer:  assoc.handle_timer(now)
+    after either, and after any command (send, reset_streams, shutdown...):
+        for datagram in assoc.datagrams_to_send(now): transport.send(datagram)
+        while (event := assoc.next_event()) is not None: handle(event)
+        re-arm one timer at assoc.get_timer()
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from crc32c import crc32c
 from purertc.sctp import chunks as ch
 from purertc.sctp import parameters as pm
 from purertc.sctp.chunks import (
+    DATA,
     FLAG_BEGIN,
     FLAG_END,
     FLAG_IMMEDIATE,
@@ -73,6 +84,7 @@ from purertc.sctp.packet import COMMON_HEADER_SIZE, encode_packet, iter_chunks, 
 from purertc.sctp.tsn import MASK16, MASK32, seq_newer, unwrap32
 
 _PORTS_TAG = struct.Struct("!HHI")
+_DATA_HEADER = struct.Struct("!BBHIHHI")  # as in chunks.encode_data, for send()'s loop
 _PORTS = struct.Struct("!HH")
 _U32 = struct.Struct("!I")
 _CHECKSUM = struct.Struct("<I")
@@ -215,6 +227,8 @@ class Association:
         config: AssociationConfig | None = None,
     ) -> None:
         self.config = config or AssociationConfig()
+        if not 256 <= mtu <= 65535:
+            raise SctpError(f"mtu {mtu} is outside 256..65535")
         if self.config.receive_window <= max_message_size:
             raise SctpError(
                 f"config: receive_window {self.config.receive_window} must exceed "
@@ -303,6 +317,8 @@ class Association:
         self._reconfig_seq = 0  # our next request sequence number
         self._peer_reconfig_seq = 0  # the peer's next expected request sequence number
         self._reset_queue: list[int] = []
+        self._resetting: set[int] = set()  # queued or requested: new sends wait for the reset
+        self._held_sends: dict[int, list[tuple[bytes, int, bool, int | None, float | None]]] = {}
         self._resets_we_started: set[int] = set()
         self._reset_request: _ResetRequest | None = None
         self._reconfig_timer: float | None = None
@@ -367,6 +383,23 @@ class Association:
             raise SctpError("send: SCTP cannot carry an empty message (RFC 9260 §3.3.1)")
         if not 0 <= stream_id <= 0xFFFF:
             raise SctpError(f"send: stream id {stream_id} out of range")
+        if ch.FORWARD_TSN not in self._peer_extensions:
+            max_retransmits = max_lifetime = None  # RFC 3758 §3.3: peer lacks PR-SCTP
+        expires = None if max_lifetime is None else now + max_lifetime
+        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
+        if stream_id in self._resetting:
+            # new data must follow the reset, with SSN 0: hold it until the reset completes
+            held = self._held_sends.setdefault(stream_id, [])
+            held.append((data, ppid, ordered, max_retransmits, expires))
+            return
+        self._enqueue(stream_id, data, ppid, ordered, max_retransmits, expires)
+
+    def _enqueue(
+        self, stream_id: int, data: bytes, ppid: int, ordered: bool,
+        max_retransmits: int | None, expires: float | None,
+    ) -> None:  # fmt: skip
+        """Number the message (SSN or MID), cut it into chunks with their TSNs, queue them."""
+        size = len(data)
         if ordered:
             ssn = self._out_ssn.get(stream_id, 0)
             self._out_ssn[stream_id] = (ssn + 1) & self._seq_mask
@@ -378,11 +411,7 @@ class Association:
         else:
             ssn = 0
             flags = FLAG_UNORDERED
-        if ch.FORWARD_TSN not in self._peer_extensions:
-            max_retransmits = max_lifetime = None  # RFC 3758 §3.3: peer lacks PR-SCTP
-        expires = None if max_lifetime is None else now + max_lifetime
         message = _Message(stream_id, ordered, ssn, max_retransmits, expires)
-        self._buffered[stream_id] = self._buffered.get(stream_id, 0) + size
         if self._use_i_data:
             self._queue_idata(message, flags, ppid, data)
             return
@@ -398,19 +427,28 @@ class Association:
             queue.append(chunk)
             tsn += 1
         else:
+            # first and middle fragments are full (a multiple of 4: no padding); the last one
+            # goes through encode_data for its padding
             view = memoryview(data)
-            for start in range(0, size, fragment):
-                piece = view[start : start + fragment]
+            pack = _DATA_HEADER.pack
+            length = 16 + fragment
+            fragments = message.chunks
+            piece_flags = flags | FLAG_BEGIN
+            last = size - fragment
+            start = 0
+            while start < last:
+                wire = pack(DATA, piece_flags, length, tsn & MASK32, stream_id, ssn, ppid)
+                wire += view[start : start + fragment]
+                fragments.append(_OutChunk(tsn, stream_id, fragment, wire, message))
                 piece_flags = flags
-                if start == 0:
-                    piece_flags |= FLAG_BEGIN
-                if start + fragment >= size:
-                    piece_flags |= FLAG_END
-                wire = encode_data(piece_flags, tsn & MASK32, stream_id, ssn, ppid, piece)
-                chunk = _OutChunk(tsn, stream_id, len(piece), wire, message)
-                message.chunks.append(chunk)
-                queue.append(chunk)
+                start += fragment
                 tsn += 1
+            wire = encode_data(
+                piece_flags | FLAG_END, tsn & MASK32, stream_id, ssn, ppid, view[start:]
+            )
+            fragments.append(_OutChunk(tsn, stream_id, size - start, wire, message))
+            tsn += 1
+            queue.extend(fragments)
         self._next_tsn = tsn
 
     def _queue_idata(self, message: _Message, flags: int, ppid: int, data: bytes) -> None:
@@ -444,6 +482,7 @@ class Association:
             if stream_id not in self._reset_queue:
                 self._reset_queue.append(stream_id)
             self._resets_we_started.add(stream_id)
+            self._resetting.add(stream_id)
 
     def buffered_amount(self, stream_id: int) -> int:
         return self._buffered.get(stream_id, 0)
@@ -514,6 +553,8 @@ class Association:
     def receive(self, data: bytes, now: float) -> None:
         """One datagram from the peer. Bad packets are dropped (and counted), never raised."""
         self.stats.packets_received += 1
+        if type(data) is not bytes:
+            data = bytes(data)  # a memoryview or bytearray from the transport: copy once
         try:
             self._receive(data, now)
         except SctpError:
@@ -692,7 +733,12 @@ class Association:
         """Answer INIT statelessly with INIT ACK and a signed cookie (§5.1, §5.2.1, §5.2.2)."""
         if init.initiate_tag == 0 or init.outbound_streams == 0 or init.inbound_streams == 0:
             raise SctpError("INIT: zero initiate tag or stream count")
-        if self.state in (AssociationState.CLOSED,) and not self._local_tag:
+        if self._closed_reported:
+            # this object's association is over and it is not reused: refuse (§8.4 rule 3)
+            cause = pm.Parameter(pm.CAUSE_USER_INITIATED_ABORT, b"association closed")
+            self._special.append((init.initiate_tag, AbortChunk([cause]).serialize()))
+            return
+        if self.state is AssociationState.CLOSED and not self._local_tag:
             local_tag = self._new_tag()
             local_tsn = self._rng.getrandbits(32)
         elif self.state in (AssociationState.COOKIE_WAIT, AssociationState.COOKIE_ECHOED):
@@ -1310,7 +1356,7 @@ class Association:
             self._update_rto(now - self._rtt_time)
             self._rtt_tsn = None
         if highest_newly_acked:
-            self._count_misses(cum, highest_newly_acked)
+            self._count_misses(cum, sack.gaps, highest_newly_acked)
         # congestion control (§7.2.1, §7.2.2)
         mtu = self.mtu
         if cum > acked_cum:
@@ -1339,24 +1385,35 @@ class Association:
         if self._advanced_ack > self._acked_cum or (head is not None and head.abandoned):
             self._advance_peer_ack_point()  # RFC 3758 C1-C3
 
-    def _count_misses(self, cum: int, highest: int) -> None:
-        """HTNA miss indications; the third one triggers fast retransmit (§7.2.4)."""
+    def _count_misses(self, cum: int, gaps: tuple[tuple[int, int], ...], highest: int) -> None:
+        """HTNA miss indications (§7.2.4) for the TSNs the SACK reports missing, i.e. the holes
+        between its gap blocks below the highest newly acked TSN; the third triggers fast
+        retransmit. Walking only the holes keeps a SACK's cost independent of the window."""
         outstanding = self._outstanding
-        for tsn in range(cum + 1, highest):
-            chunk = outstanding[tsn]
-            if chunk.acked or chunk.abandoned or chunk.retransmit:
+        covered = cum  # highest TSN known received so far while walking the blocks in order
+        for start, end in sorted(gaps):
+            if start == 0 or start > end:
                 continue
-            chunk.misses += 1
-            if chunk.misses >= 3:
-                chunk.misses = -(1 << 30)  # fast retransmitted once only; then T3's job
-                self._mark_retransmit(chunk)
-                self._fast_rtx_pending = True
-                self.stats.fast_retransmits += 1
-                if self._fast_recovery_exit is None:
-                    self._ssthresh = max(self._cwnd // 2, 4 * self.mtu)
-                    self._cwnd = self._ssthresh
-                    self._partial_bytes_acked = 0
-                    self._fast_recovery_exit = self._acked_cum + len(outstanding)
+            for tsn in range(covered + 1, min(cum + start, highest)):
+                self._miss(outstanding[tsn])
+            covered = max(covered, cum + end)
+            if covered >= highest:
+                break
+
+    def _miss(self, chunk: _OutChunk) -> None:
+        if chunk.acked or chunk.abandoned or chunk.retransmit:
+            return
+        chunk.misses += 1
+        if chunk.misses >= 3:
+            chunk.misses = -(1 << 30)  # fast retransmitted once only; then T3's job
+            self._mark_retransmit(chunk)
+            self._fast_rtx_pending = True
+            self.stats.fast_retransmits += 1
+            if self._fast_recovery_exit is None:
+                self._ssthresh = max(self._cwnd // 2, 4 * self.mtu)
+                self._cwnd = self._ssthresh
+                self._partial_bytes_acked = 0
+                self._fast_recovery_exit = self._acked_cum + len(self._outstanding)
 
     def _mark_retransmit(self, chunk: _OutChunk) -> None:
         if chunk.in_flight:
@@ -1403,7 +1460,9 @@ class Association:
 
     def _maybe_request_reset(self, now: float) -> None:
         if self._reset_queue and ch.RE_CONFIG not in self._peer_extensions:
+            streams = tuple(self._reset_queue)
             self._reset_queue.clear()  # RFC 6525 §3: a peer without RE-CONFIG cannot reset
+            self._release_held_sends(streams)
             return
         if self._reset_request is None and self._reset_queue and self._tx_data:
             streams = tuple(self._reset_queue)
@@ -1498,6 +1557,7 @@ class Association:
         for stream_id in answer:
             if stream_id not in self._reset_queue:
                 self._reset_queue.append(stream_id)
+            self._resetting.add(stream_id)
         self._events.append(StreamsResetIncoming(tuple(streams)))
 
     def _on_reconfig_response(self, response: pm.ReconfigResponse) -> None:
@@ -1511,6 +1571,18 @@ class Association:
         self._reconfig_seq += 1
         if response.result in (pm.RESULT_SUCCESS_PERFORMED, pm.RESULT_SUCCESS_NOTHING_TO_DO):
             self._events.append(StreamsResetOutgoingDone(request.streams))
+        self._release_held_sends(request.streams)
+
+    def _release_held_sends(self, streams: Sequence[int]) -> None:
+        """The reset of these streams is over: queue what was sent on them meanwhile."""
+        for stream_id in streams:
+            if stream_id in self._reset_queue:
+                continue  # reset again meanwhile: keep holding
+            self._resetting.discard(stream_id)
+            for data, ppid, ordered, max_retransmits, expires in self._held_sends.pop(
+                stream_id, ()
+            ):
+                self._enqueue(stream_id, data, ppid, ordered, max_retransmits, expires)
 
     # ------------------------------------------------------------------ shutdown and abort
 

@@ -20,11 +20,7 @@ def unwrap32(wire: int, reference: int) -> int:
     return reference + delta
 
 
-def ssn_newer(a: int, b: int) -> bool:
-    """True when 16-bit sequence number ``a`` is after ``b`` (serial arithmetic)."""
-    return a != b and ((a - b) & MASK16) < 0x8000
-
-
 def seq_newer(a: int, b: int, mask: int) -> bool:
-    """:func:`ssn_newer` for any width: 16-bit SSNs (DATA) or 32-bit MIDs (I-DATA)."""
+    """True when sequence number ``a`` is after ``b`` (serial arithmetic) for any width:
+    ``mask`` is 0xFFFF for SSNs (DATA), 0xFFFFFFFF for MIDs (I-DATA)."""
     return a != b and ((a - b) & mask) <= (mask >> 1)

@@ -16,7 +16,6 @@ from purertc.srtp.errors import SrtpError
 
 SRTP_INDEX_MAX = (1 << 48) - 1  # ROC (32 bits) and SEQ (16 bits)
 _SEQ_MEDIAN = 1 << 15
-_SEQ_RANGE = 1 << 16
 
 
 def estimate_rtp_index(highest: int, seq: int) -> int:

@@ -1,4 +1,4 @@
-"""MESSAGE-INTEGRITY(-SHA256) HMACs and the FINGERPRINT CRC (RFC 8489 §14.5-14.7).
+"""The HMACs behind MESSAGE-INTEGRITY and MESSAGE-INTEGRITY-SHA256 (RFC 8489 §14.5-14.6).
 
 HMAC is computed from cached inner/outer hash states per key (RFC 2104): an ICE agent uses the
 same short-term key for every check of a session, and building the two padded-key states is most
@@ -8,10 +8,7 @@ of the cost of a one-shot HMAC. The cache is bounded and holds no more than the 
 from __future__ import annotations
 
 import hashlib
-import zlib
 from typing import Any
-
-from .constants import FINGERPRINT_XOR
 
 _BLOCK_SIZE = 64  # SHA-1 and SHA-256 both have 64-byte blocks
 _IPAD = bytes(x ^ 0x36 for x in range(256))
@@ -41,26 +38,19 @@ def _key_states(key: bytes, algorithm: str) -> tuple[Any, Any]:
 
 def hmac_sha1(key: bytes, data: bytes) -> bytes:
     """HMAC-SHA1(key, data), 20 bytes."""
-    inner, outer = _sha1_states.get(key) or _key_states(key, "sha1")
-    inner = inner.copy()
-    inner.update(data)
-    outer = outer.copy()
-    outer.update(inner.digest())
-    digest: bytes = outer.digest()
-    return digest
+    return _hmac(_sha1_states.get(key) or _key_states(key, "sha1"), data)
 
 
 def hmac_sha256(key: bytes, data: bytes) -> bytes:
     """HMAC-SHA256(key, data), 32 bytes."""
-    inner, outer = _key_states(key, "sha256")
-    inner = inner.copy()
+    return _hmac(_key_states(key, "sha256"), data)
+
+
+def _hmac(states: tuple[Any, Any], data: bytes) -> bytes:
+    """H(key XOR opad || H(key XOR ipad || data)) from the cached states, left untouched."""
+    inner = states[0].copy()
     inner.update(data)
-    outer = outer.copy()
+    outer = states[1].copy()
     outer.update(inner.digest())
     digest: bytes = outer.digest()
     return digest
-
-
-def fingerprint(data: bytes) -> int:
-    """The FINGERPRINT value for ``data`` (the message up to the attribute, length adjusted)."""
-    return zlib.crc32(data) ^ FINGERPRINT_XOR

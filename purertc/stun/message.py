@@ -537,6 +537,8 @@ class Message:
 
     def _seal(self, kind: int, alen: int, key: bytes, body: bytes) -> bytes:
         """An integrity TLV over the header (its length ending after the TLV) and ``body``."""
+        if kind == _MI:
+            alen = 20  # a received placeholder of another size is replaced by a proper one
         covered = _PREFIX.pack(self._mtype, len(body) + 4 + alen, MAGIC_COOKIE, self._tid) + body
         if kind == _MI:
             return _MI_HEADER + hmac_sha1(key, covered)

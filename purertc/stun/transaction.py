@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections import deque
 
-from .constants import MessageClass
+from .constants import AttributeType, MessageClass
 from .errors import StunError
 from .events import TransactionEvent, TransactionFailed, TransactionSucceeded, TransactionTimedOut
 from .message import Message
+
+_MI = AttributeType.MESSAGE_INTEGRITY
+_MI256 = AttributeType.MESSAGE_INTEGRITY_SHA256
 
 DEFAULT_RTO = 0.5
 DEFAULT_RC = 7
@@ -40,7 +43,8 @@ class ClientTransaction:
         response_key: bytes | None = None,
     ) -> None:
         """``request`` is the serialised request; ``response_key`` makes responses without
-        valid MESSAGE-INTEGRITY be ignored, as RFC 8489 §9.1.4 / §9.2.5 require."""
+        valid MESSAGE-INTEGRITY be ignored, as RFC 8489 §9.1.4 / §9.2.5 require (an unsigned
+        401 or 438 challenge is still reported)."""
         parsed = Message.parse(request)
         if parsed.message_class != MessageClass.REQUEST:
             raise StunError("transaction: the message to send is not a request")
@@ -103,9 +107,7 @@ class ClientTransaction:
             response.transaction_id != self.transaction_id
             or response.message_class
             not in (MessageClass.SUCCESS_RESPONSE, MessageClass.ERROR_RESPONSE)
-            or (
-                self._response_key is not None and not response.verify_integrity(self._response_key)
-            )
+            or not self._authentic(response)
         ):
             self.dropped += 1
             return
@@ -136,6 +138,21 @@ class ClientTransaction:
         return self._events.popleft() if self._events else None
 
     # --- internals ------------------------------------------------------------------------
+
+    def _authentic(self, response: Message) -> bool:
+        """RFC 8489 §9.1.4 / §9.2.5: with a key, a response must carry a valid integrity
+        attribute, except a 401 or 438 error without one: that is a new challenge (realm,
+        nonce) for the layer above, not a forgery of this response."""
+        key = self._response_key
+        if key is None or response.verify_integrity(key):
+            return True
+        if response.has(_MI) or response.has(_MI256):
+            return False
+        try:
+            error = response.error_code
+        except StunError:
+            return False  # a malformed ERROR-CODE: garbage, dropped like any other
+        return error is not None and error.code in (401, 438)
 
     def _flush_sends(self, now: float) -> None:
         """Queue the request once if one or more sends are due (a late timer sends once)."""

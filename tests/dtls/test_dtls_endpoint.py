@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from purertc.dtls import Closed, DtlsEndpoint, DtlsError, HandshakeComplete
+from purertc.dtls import Closed, DtlsEndpoint, DtlsError, Failed, HandshakeComplete
 from purertc.srtp import PROFILES
 from tests.dtls.dtls_helpers import (
     certificate,
@@ -186,3 +186,53 @@ def test_flights_fragment_to_the_mtu_with_big_rsa_certificates(mtu: int) -> None
     assert sum(1 for size in sizes if size > mtu - 100) >= 2  # the certificate was split
     done = events_of(sim, "a", HandshakeComplete)[0]
     assert done.cipher == "ECDHE-RSA-AES128-GCM-SHA256"
+
+
+def test_fingerprints_arriving_after_the_handshake_release_it() -> None:
+    """A DTLS client may finish its handshake before our answer's fingerprints are applied:
+    the peer's certificate waits, and nothing from the peer is delivered until it is checked."""
+    client_cert, server_cert = certificate(), other_certificate()
+    client = DtlsEndpoint(client_cert, "client", server_cert.fingerprints)
+    server = DtlsEndpoint(server_cert, "server")  # no remote description yet
+    sim = Simulation(client, server)
+    client.start_handshake()
+    sim.run_until(lambda: bool(events_of(sim, "a", HandshakeComplete)), timeout=5)
+    sim.run(sim.now + 1)
+    assert server.state == "connecting" and not sim.events["b"]
+    client.send(b"too early")  # dropped: the server does not know who sent it yet
+    sim.run(sim.now + 1)
+    assert not sim.events["b"] and server.dropped_datagrams == 1
+    with pytest.raises(DtlsError, match="not established"):
+        server.send(b"nope")
+    server.set_remote_fingerprints(client_cert.fingerprints)
+    (done,) = list(iter(server.next_event, None))
+    assert isinstance(done, HandshakeComplete) and done.remote_certificate == client_cert.der
+    assert server.is_connected
+    client.send(b"now")
+    sim.run(sim.now + 1)
+    assert received_data(sim, "b") == [b"now"]
+
+
+def test_wrong_fingerprints_arriving_after_the_handshake_fail_it() -> None:
+    client_cert, server_cert = certificate(), other_certificate()
+    client = DtlsEndpoint(client_cert, "client", server_cert.fingerprints)
+    server = DtlsEndpoint(server_cert, "server")
+    sim = Simulation(client, server)
+    client.start_handshake()
+    sim.run(2)
+    server.set_remote_fingerprints(server_cert.fingerprints)  # not the client's certificate
+    sim.run(sim.now + 1)
+    (failure,) = sim.events["b"]
+    assert isinstance(failure, Failed) and "matches none" in failure.reason
+    assert events_of(sim, "a", Closed) == [Closed("peer sent close_notify")]
+    assert not events_of(sim, "b", HandshakeComplete)
+
+
+def test_final_flight_is_answered_while_waiting_for_fingerprints() -> None:
+    client_cert, server_cert = certificate(), other_certificate()
+    client = DtlsEndpoint(client_cert, "client", server_cert.fingerprints)
+    server = DtlsEndpoint(server_cert, "server")
+    sim = Simulation(client, server, link_ba=Link(drop=lambda index, _data: index == 1))
+    client.start_handshake()
+    sim.run_until(lambda: bool(events_of(sim, "a", HandshakeComplete)), timeout=5)
+    assert sim.stats["b->a"].lost == 1 and 1.0 <= sim.now < 2.0

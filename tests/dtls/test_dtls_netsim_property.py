@@ -1,6 +1,7 @@
 """Property: over any lossy, reordering, duplicating link, a handshake either completes with
 matching keys on both sides, or ends in ``Failed`` after the retransmission budget; nothing
-raises, nothing hangs, and data flows once both sides are connected."""
+raises, nothing hangs, data flows once both sides are connected, and then the link goes quiet
+(no timer left running, no flights answering each other)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,9 @@ def test_handshake_over_any_link(ab: Link, ba: Link, seed: int, client_is_a: boo
             break
     else:
         raise AssertionError("no application data got through in 200 tries")
+    # Then quiet: no timer left, and no flight answering another forever.
+    sim.run(sim.now + 5)
+    sent = sim.stats["a->b"].sent + sim.stats["b->a"].sent
+    sim.run(sim.now + 300)
+    assert sim.stats["a->b"].sent + sim.stats["b->a"].sent == sent
+    assert client.get_timer() is None and server.get_timer() is None

@@ -153,3 +153,29 @@ def test_openssl_will_not_retransmit_before_its_wall_clock_timer() -> None:
     assert connection.DTLSv1_handle_timeout() is False
     with pytest.raises(SSL.WantReadError):
         connection.bio_read(65536)  # nothing re-sent
+
+
+def test_peer_retransmission_is_answered_at_once() -> None:
+    """RFC 6347 §4.2.4: a re-sent ClientHello means our flight was lost: answer it before our
+    own timer, and restart that timer; a duplicate soon after is not answered twice."""
+    client, server = endpoint_pair()
+    client.start_handshake()
+    (hello,) = client.datagrams_to_send(0.0)
+    server.receive(hello, 0.0)
+    flight = server.datagrams_to_send(0.0)  # lost
+    assert flight and server.get_timer() == 1.0
+    server.receive(hello, 0.3)  # a peer whose timer is shorter than ours re-sends early
+    assert server.datagrams_to_send(0.3) == []  # too soon after our own send: a duplicate
+    server.receive(hello, 0.6)
+    assert server.datagrams_to_send(0.6) == flight
+    assert server.get_timer() == 1.6
+    server.receive(hello, 0.7)  # the network duplicated it
+    assert server.datagrams_to_send(0.7) == []
+    # The client likewise answers the server's re-sent flight with its own lost one.
+    for datagram in flight:
+        client.receive(datagram, 0.8)
+    answer = client.datagrams_to_send(0.8)  # Certificate ... Finished: lost
+    for datagram in flight:
+        client.receive(datagram, 1.6)
+    assert client.datagrams_to_send(1.6) == answer
+    assert client.get_timer() == 2.6

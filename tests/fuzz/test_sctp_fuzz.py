@@ -7,6 +7,7 @@ import contextlib
 import json
 import random
 import struct
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ from purertc.sctp.association import Association, AssociationState
 from purertc.sctp.packet import encode_packet
 from tests.netsim import Simulation
 from tests.sctp.sctp_harness import delivered_count, make_pair, received
+from tests.sctp.test_sctp_roundtrip import chunks as chunk_strategy
 from tests.support import manifest_entries, vector_path
 
 
@@ -146,3 +148,20 @@ def test_live_association_survives_resealed_mutations() -> None:
         closed = [e for e in sim.events[name] if isinstance(e, AssociationClosed)]
         # either still working, or ended through the documented event
         assert (assoc.state is not AssociationState.CLOSED) or len(closed) == 1
+
+
+@given(st.lists(chunk_strategy, min_size=1, max_size=4), st.booleans())
+def test_live_association_takes_any_well_formed_chunks(items: list[Any], to_a: bool) -> None:
+    """Well-formed chunks with arbitrary field values, under the right tag and checksum:
+    receive() never raises, whatever the association makes of them."""
+    a, b, sim = make_pair(seed=31)
+    a.send(1, bytes(5000), 53, now=sim.now)  # something in flight, to be acked or not
+    sim.flush()
+    target = a if to_a else b
+    packet = Packet(5000, 5000, target._local_tag, items)
+    target.receive(packet.serialize(), sim.now)
+    target.datagrams_to_send(sim.now)
+    while target.next_event() is not None:
+        pass
+    target.handle_timer(sim.now + 1000)
+    target.datagrams_to_send(sim.now + 1000)

@@ -365,3 +365,67 @@ def test_checks_arriving_before_the_answer_are_answered_and_kept() -> None:
     assert w.a.check_list.pairs  # b's checks created a pair (prflx or signalled)
     w.a.set_remote_credentials(w.b.local_ufrag, w.b.local_password)
     w.connect(timeout=2.0)
+
+
+def test_restart_under_relay_policy_reports_only_hidden_relay_candidates() -> None:
+    w = world(
+        a_nat=Nat("port-restricted", "203.0.113.1"),
+        b_socket=("10.0.0.2", 6000),
+        stun=True,
+        turn=True,
+        a_kwargs={"transport_policy": "relay"},
+    )
+    w.connect(timeout=15.0)
+    before = len(w.net.events["a"])
+    w.a.restart()
+    w.net.flush()
+    again = [e.candidate for e in w.net.events["a"][before:] if isinstance(e, CandidateGathered)]
+    assert [(c.type, c.related_address) for c in again] == [("relay", "0.0.0.0")]
+
+
+def test_signalled_candidate_replaces_the_prflx_learned_first() -> None:
+    w = world(b_socket=("10.0.0.2", 6000), signalling=False)
+    w.net.flush()
+    for candidate in w.held["a"]:
+        w.b.add_remote_candidate(candidate)
+    w.connect(timeout=2.0)
+    (learned,) = w.a.remote_candidates
+    assert learned.type == "prflx"
+    w.release()  # b's host candidate arrives late, at the same address
+    (remote,) = w.a.remote_candidates
+    assert remote.type == "host"
+    pair = w.a.selected_pair
+    assert pair is not None and pair.remote.type == "host" and pair.nominated
+
+
+def test_timer_after_close_is_only_the_turn_deallocation() -> None:
+    w = world(a_nat=Nat("symmetric", "203.0.113.1"), b_socket=("10.0.0.2", 6000), turn=True)
+    w.connect(timeout=5.0)
+    w.a.close()
+    timer = w.a.get_timer()
+    assert timer is not None and timer < w.net.now + 1.0  # the Refresh(0) retransmission
+    w.net.run(w.net.now + 60.0)
+    assert w.a.get_timer() is None
+    assert w.turn is not None and len(w.turn.allocations) == 1  # only b's remains
+
+
+def test_relayed_session_survives_half_an_hour_of_expiring_turn_state() -> None:
+    """Allocations, permissions and channels expire on the simulated server unless the
+    client refreshes them: after 30 minutes the relayed pair still carries data."""
+    from purertc.stun import Method
+
+    w = world(
+        a_nat=Nat("symmetric", "203.0.113.1"),
+        b_nat=Nat("symmetric", "203.0.113.2"),
+        turn=True,
+    )
+    w.connect(timeout=15.0)
+    w.net.run(w.net.now + 1800.0)
+    assert w.a.state == "completed" and w.b.state == "completed"
+    assert w.a.send(b"\x80still here")
+    w.net.run(w.net.now + 0.5)
+    assert w.data("b")[-1] == b"\x80still here"
+    assert w.turn is not None
+    done = [method for method, code in w.turn.requests if code == 0]
+    assert done.count(Method.REFRESH) >= 2 * 3  # each client, every 540 s
+    assert done.count(Method.CHANNEL_BIND) >= 2 * 4  # bound, then refreshed every 540 s

@@ -160,3 +160,39 @@ def test_mdns_and_foreign_candidates_are_refused() -> None:
     )
     assert agent.add_remote_candidate(Candidate.from_sdp("1 1 udp 1 10.0.0.9 9 typ host"))
     assert not agent.add_remote_candidate(Candidate.from_sdp("2 1 udp 5 10.0.0.9 9 typ host"))
+
+
+def test_unknown_comprehension_required_attribute_gets_420() -> None:
+    from purertc.stun import UnknownAttribute
+
+    agent = controlled_agent()
+    peer = ("10.0.0.9", 9)
+    attributes: list[object] = [
+        Username(f"{agent.local_ufrag}:{REMOTE_UFRAG}"),
+        Priority(1845501695),
+        IceControlling(1),
+        UnknownAttribute(0x7F01, b"\x00\x00\x00\x01"),
+    ]
+    request = Message(Method.BINDING, MessageClass.REQUEST, b"u" * 12, attributes)  # type: ignore[arg-type]
+    agent.receive(
+        request.serialize(agent.local_password.encode(), fingerprint=True), peer, LOCAL, 0.0
+    )
+    (reply,) = agent.datagrams_to_send(0.0)
+    response = Message.parse(reply.data)
+    assert response.message_class is MessageClass.ERROR_RESPONSE
+    assert response.error_code is not None and response.error_code.code == 420
+    assert response.verify_integrity(agent.local_password.encode())
+    assert agent.remote_candidates == []
+
+
+def test_end_of_candidates_completes_without_waiting_for_a_timer() -> None:
+    agent = controlled_agent()
+    agent.add_remote_candidate(Candidate.from_sdp("1 1 udp 2130706431 10.0.0.9 9 typ host"))
+    (request,) = agent.datagrams_to_send(0.0)
+    agent.receive(answer(request), request.destination, LOCAL, 0.01)
+    agent.receive(check(agent, use_candidate=True), request.destination, LOCAL, 0.02)
+    agent.datagrams_to_send(0.02)
+    assert agent.state == "connected"
+    agent.add_remote_candidate(None)
+    agent.datagrams_to_send(0.03)  # the next drain after the command, no timer involved
+    assert agent.state == "completed"

@@ -254,6 +254,9 @@ def twcc_packets(draw: st.DrawFn) -> TransportFeedback:
         draw(u8),
         tuple(statuses),
         tuple(deltas),
+        None,
+        b"",
+        b"",
     )
 
 
@@ -277,11 +280,20 @@ rtcp_packets = st.one_of(
         Bye, st.lists(u32, max_size=31).map(tuple), st.none() | st.binary(max_size=255), paddings
     ),
     st.builds(
-        ApplicationDefined, st.integers(0, 31), u32, st.binary(min_size=4, max_size=4), words
+        ApplicationDefined,
+        st.integers(0, 31),
+        u32,
+        st.binary(min_size=4, max_size=4),
+        words,
+        paddings,
     ),
     st.builds(PictureLossIndication, u32, u32, paddings),
-    st.builds(GenericNack, u32, u32, st.lists(st.tuples(u16, u16), max_size=20).map(tuple)),
-    st.builds(FullIntraRequest, u32, st.lists(st.tuples(u32, u8), max_size=5).map(tuple), u32),
+    st.builds(
+        GenericNack, u32, u32, st.lists(st.tuples(u16, u16), max_size=20).map(tuple), paddings
+    ),
+    st.builds(
+        FullIntraRequest, u32, st.lists(st.tuples(u32, u8), max_size=5).map(tuple), u32, paddings
+    ),
     st.builds(
         ReceiverEstimatedMaxBitrate,
         u32,
@@ -289,9 +301,10 @@ rtcp_packets = st.one_of(
         st.integers(0, (1 << 18) - 1),
         st.lists(u32, max_size=10).map(tuple),
         u32,
+        paddings,
     ),
-    st.builds(RtpFeedback, st.sampled_from([2, 3, 4, 5, 31]), u32, u32, words),
-    st.builds(PsFeedback, st.sampled_from([2, 3, 5, 31]), u32, u32, words),
+    st.builds(RtpFeedback, st.sampled_from([2, 3, 4, 5, 31]), u32, u32, words, paddings),
+    st.builds(PsFeedback, st.sampled_from([2, 3, 5, 31]), u32, u32, words, paddings),
     st.builds(
         ExtendedReport,
         u32,
@@ -303,8 +316,16 @@ rtcp_packets = st.one_of(
             ),
             max_size=4,
         ).map(tuple),
+        st.integers(0, 31),
+        paddings,
     ),
-    st.builds(UnknownRtcpPacket, st.sampled_from([192, 195, 208, 210]), st.integers(0, 31), words),
+    st.builds(
+        UnknownRtcpPacket,
+        st.sampled_from([192, 195, 208, 210]),
+        st.integers(0, 31),
+        words,
+        paddings,
+    ),
 )
 
 

@@ -144,3 +144,13 @@ def test_data_without_user_data_is_answered_with_abort() -> None:
     assert b.state is AssociationState.CLOSED
     [closed] = [e for e in sim.events["a"] if isinstance(e, AssociationClosed)]
     assert closed.reason.startswith("abort by peer") and "cause 9" in closed.reason
+
+
+def test_memoryview_datagrams_are_accepted() -> None:
+    a, b, sim = make_pair()
+    a.send(1, b"view", 51, now=sim.now)
+    for datagram in a.datagrams_to_send(sim.now):
+        b.receive(memoryview(datagram), sim.now)  # type: ignore[arg-type]
+    sim.flush()
+    [event] = received(sim, "b")
+    assert type(event.data) is bytes and event.data == b"view"

@@ -12,10 +12,12 @@ from purertc.sctp import (
     AssociationEstablished,
     CookieAckChunk,
     CookieEchoChunk,
+    DataReceived,
     ErrorChunk,
     InitAckChunk,
     InitChunk,
     Packet,
+    ReconfigChunk,
     SackChunk,
     ShutdownCompleteChunk,
     StreamsResetIncoming,
@@ -308,3 +310,61 @@ def test_fresh_endpoint_answers_stray_packets_with_abort() -> None:
     assert packet.chunks == [AbortChunk([], 1)]
     b.receive(reply, 0.0)  # an ABORT out of the blue is never answered
     assert b.datagrams_to_send(0.0) == []
+
+
+@pytest.mark.parametrize("both", [False, True], ids=["one-side", "simultaneous"])
+def test_shutdown_with_data_queued_both_ways(both: bool) -> None:
+    """SHUTDOWN waits for our queue; the peer, in SHUTDOWN-RECEIVED, still delivers its own
+    queued data before SHUTDOWN ACK (§9.2). Closing from both sides at once also completes."""
+    a, b, sim = make_pair(link=Link(loss=0.05, jitter=0.003), seed=23)
+    to_b = [b"ab%d" % i + bytes(i * 50) for i in range(100)]
+    to_a = [b"ba%d" % i + bytes(i * 70) for i in range(100)]
+    for message in to_b:
+        a.send(1, message, 53, now=sim.now)
+    for message in to_a:
+        b.send(1, message, 53, now=sim.now)
+    a.shutdown()
+    if both:
+        b.shutdown()
+    sim.flush()
+    sim.run_until(lambda: a.state is b.state is AssociationState.CLOSED, 600)
+    assert [e.data for e in received(sim, "b")] == to_b
+    assert [e.data for e in received(sim, "a")] == to_a
+    assert events_of(sim, "a", AssociationClosed) == [AssociationClosed("shutdown")]
+    assert events_of(sim, "b", AssociationClosed) == [AssociationClosed("shutdown")]
+
+
+def test_closed_association_refuses_a_new_init() -> None:
+    """An Association object serves one association: after it closed, a new INIT gets ABORT
+    (tag = the INIT's initiate tag), so the peer's new attempt fails at once."""
+    a, b, sim = make_pair()
+    a.abort("done")
+    sim.flush()
+    sim.run_until(lambda: b.state is AssociationState.CLOSED, 10)
+    fresh = Association(rng=random.Random(9))
+    fresh.connect(sim.now)
+    [init] = fresh.datagrams_to_send(sim.now)
+    b.receive(init, sim.now)
+    [reply] = b.datagrams_to_send(sim.now)
+    fresh.receive(reply, sim.now)
+    assert fresh.state is AssociationState.CLOSED
+    assert isinstance(fresh.next_event(), AssociationClosed)
+
+
+def test_data_sent_right_after_a_reset_waits_for_it() -> None:
+    """Reusing a stream at once after reset_streams(): the new message is held until the reset
+    completes, then goes out with SSN 0, so it cannot overtake a lost RE-CONFIG and be dropped
+    by the peer as an old SSN."""
+    a, b, sim = make_pair(link_ab=_drop_first(ReconfigChunk), seed=2)
+    for i in range(5):
+        a.send(5, b"old-%d" % i, 51, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: delivered_count(sim, "b") == 5 and a.buffered_amount(5) == 0, 10)
+    a.reset_streams([5])
+    a.send(5, b"new", 51, now=sim.now)
+    assert a.buffered_amount(5) == 3
+    sim.flush()
+    sim.run_until(lambda: delivered_count(sim, "b") == 6, 60)
+    assert [e.data for e in received(sim, "b", 5)] == [b"old-%d" % i for i in range(5)] + [b"new"]
+    kinds = [type(e) for e in sim.events["b"]]
+    assert kinds.index(StreamsResetIncoming) < len(kinds) - 1 - kinds[::-1].index(DataReceived)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from purertc.sctp import BufferedAmountLow, SctpError
-from purertc.sctp.association import Association, AssociationConfig
-from tests.netsim import Link
+from purertc.sctp import BufferedAmountLow, DataReceived, SctpError
+from purertc.sctp.association import Association, AssociationConfig, AssociationState
+from tests.netsim import Link, Simulation
 from tests.sctp.sctp_harness import delivered_count, events_of, make_pair, received
 
 SMALL = 10_000
@@ -246,6 +246,8 @@ def test_partial_reliability_falls_back_to_reliable_without_peer_support() -> No
 def test_receive_window_must_hold_a_whole_message() -> None:
     with pytest.raises(SctpError, match="receive_window"):
         Association(config=AssociationConfig(receive_window=100_000))
+    with pytest.raises(SctpError, match="mtu"):
+        Association(mtu=40)
 
 
 def test_message_abandoned_after_part_of_it_was_acked() -> None:
@@ -301,3 +303,30 @@ def test_mixed_traffic_keeps_every_promise(seed: int) -> None:
     assert len(set(got[3])) == len(got[3]) and set(got[3]) <= set(sent[3])
     assert b._rwnd_used == 0 and not b._pending and not b._partial and not b._i_partials
     assert a._flight == 0 and all(amount == 0 for amount in a._buffered.values())
+
+
+class _NearWrap(random.Random):
+    """Initial TSNs (and tags) just below 2**32, so TSNs wrap during the test."""
+
+    def getrandbits(self, k: int) -> int:
+        return (1 << k) - 40 if k == 32 else super().getrandbits(k)
+
+
+@pytest.mark.parametrize("i_data", [False, True], ids=["DATA", "I-DATA"])
+def test_tsn_and_ssn_wrap_around(i_data: bool) -> None:
+    """TSNs wrap past 2**32 and 16-bit SSNs past 65535 without losing order or data."""
+    config = AssociationConfig(enable_i_data=i_data)
+    a = Association(rng=_NearWrap(1), config=config)
+    b = Association(rng=_NearWrap(2), config=config)
+    sim = Simulation(a, b, link=Link(loss=0.02, jitter=0.002), seed=3)
+    a.connect(sim.now)
+    sim.run_until(lambda: b.state is a.state is AssociationState.ESTABLISHED, 30)
+    assert a._local_initial_tsn == (1 << 32) - 40
+    count = 70_000 if not i_data else 5_000  # SSNs wrap after 65536; MIDs are 32-bit
+    for i in range(count):
+        a.send(1, i.to_bytes(4, "big"), 53, now=sim.now)
+    sim.flush()
+    sim.run_until(lambda: len(sim.events["b"]) > count, 3600)
+    got = [e.data for e in sim.events["b"] if isinstance(e, DataReceived)]
+    assert got == [i.to_bytes(4, "big") for i in range(count)]
+    assert a._next_tsn > 1 << 32  # the wire TSN wrapped

@@ -360,3 +360,13 @@ def test_getters_agree_between_built_and_parsed(
         "xor_mapped_address",
     ):
         assert getattr(parsed, name) == getattr(message, name), name
+
+
+def test_resealing_a_wrong_sized_integrity_placeholder() -> None:
+    odd = Message(Method.BINDING, MessageClass.REQUEST, TID, [UnknownAttribute(0x0008, bytes(16))])
+    parsed = Message.parse(odd.serialize())
+    assert not parsed.verify_integrity(KEY)
+    resealed = Message.parse(parsed.serialize(KEY))
+    assert resealed.verify_integrity(KEY)
+    seal = resealed.get(MessageIntegrity)
+    assert seal is not None and len(seal.value) == 20

@@ -14,6 +14,7 @@ from purertc.stun import (
     TransactionFailed,
     TransactionSucceeded,
     TransactionTimedOut,
+    UnknownAttribute,
     XorMappedAddress,
 )
 
@@ -172,3 +173,24 @@ def test_misuse() -> None:
     transaction.start(0.0)
     with pytest.raises(RuntimeError):
         transaction.start(0.0)
+
+
+@pytest.mark.parametrize("code", [401, 438])
+def test_unsigned_challenge_is_reported_with_a_key(code: int) -> None:
+    transaction = ClientTransaction(REQUEST, response_key=KEY)
+    transaction.start(0.0)
+    transaction.receive(_response(MessageClass.ERROR_RESPONSE, ErrorCode(code), key=None), 0.1)
+    event = transaction.next_event()
+    assert isinstance(event, TransactionFailed)
+    assert event.error_code == ErrorCode(code)
+
+
+def test_unsigned_or_forged_errors_are_dropped_with_a_key() -> None:
+    transaction = ClientTransaction(REQUEST, response_key=KEY)
+    transaction.start(0.0)
+    transaction.receive(_response(MessageClass.ERROR_RESPONSE, ErrorCode(400), key=None), 0.1)
+    transaction.receive(_response(MessageClass.ERROR_RESPONSE, ErrorCode(401), key=b"forged"), 0.1)
+    bad_code = UnknownAttribute(0x0009, b"\x00\x00\x09\x09")  # class 9: not an error code
+    transaction.receive(_response(MessageClass.ERROR_RESPONSE, bad_code, key=None), 0.1)
+    assert transaction.dropped == 3
+    assert transaction.next_event() is None
