@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from purertc import __version__
-from purertc.cli import demo, signal
+from purertc.cli import demo, signal, transfer
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.add_parser(subparsers)
     signal.add_parser(subparsers)
+    transfer.add_parsers(subparsers)
     return parser
 
 
@@ -31,4 +32,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo.run(args)
     if args.command == "signal":
         return signal.run(args)
+    if args.command in ("send", "recv"):
+        return transfer.run(args)
     return 0
