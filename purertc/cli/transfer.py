@@ -15,9 +15,10 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +33,35 @@ HIGH_WATER = 1024 * 1024
 
 class TransferError(Exception):
     """A transfer that cannot complete; the message is what the user sees."""
+
+
+class Interrupted(Exception):
+    """SIGINT/SIGTERM arrived; the transfer was cancelled and cleaned up."""
+
+
+async def _interruptible(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coroutine``; SIGINT/SIGTERM cancel it (its ``finally`` blocks clean up) and
+    surface as :class:`Interrupted`, whatever the cleanup itself raised."""
+    task = asyncio.ensure_future(coroutine)
+    interrupted = False
+
+    def on_signal() -> None:
+        nonlocal interrupted
+        interrupted = True
+        task.cancel()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal)
+    try:
+        return await task
+    except BaseException:
+        if interrupted:
+            raise Interrupted from None
+        raise
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -279,8 +309,8 @@ def run(args: argparse.Namespace) -> int:
                 args.signal, args.room, args.out, addresses=args.address, out=out,
                 timeout=args.timeout,
             )  # fmt: skip
-        result = asyncio.run(coroutine)
-    except KeyboardInterrupt:
+        result = asyncio.run(_interruptible(coroutine))
+    except (Interrupted, KeyboardInterrupt):
         print(f"purertc {args.command}: interrupted", file=sys.stderr)
         return 130
     except TimeoutError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,28 @@ def test_unreachable_signaling_server_exits_non_zero(
     code = main(["recv", "--signal", "ws://127.0.0.1:9", "--room", "r", "--out", str(tmp_path)])
     assert code == 1
     assert "cannot reach the signaling server" in capsys.readouterr().err
+
+
+async def test_ctrl_c_exits_130_with_a_message(tmp_path: Path) -> None:
+    async with SignalingServer() as server:
+        await server.start()
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "purertc", "recv", "--signal",
+            f"ws://127.0.0.1:{server.port}", "--room", "wait", "--out", str(tmp_path),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        try:
+            for _ in range(2000):  # until the receiver sits in the room waiting for a peer
+                if "wait" in server.hub.rooms:  # type: ignore[attr-defined]
+                    break
+                await asyncio.sleep(0.01)
+            process.send_signal(signal.SIGINT)
+            async with asyncio.timeout(20):
+                _, err = await process.communicate()
+            assert process.returncode == 130
+            assert err.decode().strip() == "purertc recv: interrupted"
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
