@@ -822,12 +822,20 @@ class Association:
         contents = open_cookie(self._cookie_key, echo.cookie)
         if contents is None or tag != contents.local_tag:
             raise SctpError("COOKIE ECHO: cookie not signed by us or tag mismatch")
-        if now > contents.expires:
+        state = self.state
+        # §5.2.4 case D (both tags match an association we already run): the peer missed our
+        # COOKIE ACK and is still retransmitting; its cookie may outlive its lifespan by then,
+        # and a Stale Cookie error would make it start over against our live association
+        ours = (
+            state not in (_S.CLOSED, _S.COOKIE_WAIT, _S.COOKIE_ECHOED)
+            and contents.local_tag == self._local_tag
+            and contents.peer_tag == self._peer_tag
+        )
+        if now > contents.expires and not ours:
             staleness = int((now - contents.expires) * 1e6) & MASK32
             cause = pm.Parameter(pm.CAUSE_STALE_COOKIE, staleness.to_bytes(4, "big"))
             self._special.append((contents.peer_tag, ErrorChunk([cause]).serialize()))
             return False
-        state = self.state
         if state in (_S.CLOSED, _S.COOKIE_WAIT, _S.COOKIE_ECHOED) and not self._closed_reported:
             if not self._local_tag or state is _S.CLOSED:
                 self._local_tag = contents.local_tag
