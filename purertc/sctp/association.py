@@ -292,6 +292,8 @@ class Association:
         self._t3: float | None = None
         self._error_count = 0
         self._advanced_ack = 0  # RFC 3758 Advanced.Peer.Ack.Point
+        # streams of gap-acked reliable ordered messages between the two ack points
+        self._passed_acked: set[int] = set()
         self._forward_tsn_pending = False
         self._out_ssn: dict[int, int] = {}  # next SSN (DATA) or ordered MID (I-DATA)
         self._out_unordered_mid: dict[int, int] = {}
@@ -820,12 +822,20 @@ class Association:
         contents = open_cookie(self._cookie_key, echo.cookie)
         if contents is None or tag != contents.local_tag:
             raise SctpError("COOKIE ECHO: cookie not signed by us or tag mismatch")
-        if now > contents.expires:
+        state = self.state
+        # §5.2.4 case D (both tags match an association we already run): the peer missed our
+        # COOKIE ACK and is still retransmitting; its cookie may outlive its lifespan by then,
+        # and a Stale Cookie error would make it start over against our live association
+        ours = (
+            state not in (_S.CLOSED, _S.COOKIE_WAIT, _S.COOKIE_ECHOED)
+            and contents.local_tag == self._local_tag
+            and contents.peer_tag == self._peer_tag
+        )
+        if now > contents.expires and not ours:
             staleness = int((now - contents.expires) * 1e6) & MASK32
             cause = pm.Parameter(pm.CAUSE_STALE_COOKIE, staleness.to_bytes(4, "big"))
             self._special.append((contents.peer_tag, ErrorChunk([cause]).serialize()))
             return False
-        state = self.state
         if state in (_S.CLOSED, _S.COOKIE_WAIT, _S.COOKIE_ECHOED) and not self._closed_reported:
             if not self._local_tag or state is _S.CLOSED:
                 self._local_tag = contents.local_tag
@@ -1092,11 +1102,21 @@ class Association:
         self._sack_now = True
         if new_cum <= self._cum or new_cum - self._cum > _MAX_TSN_AHEAD:
             return
+        # Chunks received above the old cumulative TSN are still data the sender did not
+        # abandon (it may skip over them, having seen them gap-acked): consume them in TSN
+        # order. A missing TSN is an abandoned chunk, and no message spans it.
         pending = self._pending
-        for tsn in [tsn for tsn in pending if tsn <= new_cum]:
-            skipped = pending.pop(tsn)
-            if skipped is not None:
-                self._rwnd_used -= len(skipped.user_data)
+        previous = self._cum
+        for tsn in sorted(tsn for tsn in pending if tsn <= new_cum):
+            received = pending.pop(tsn)
+            if tsn != previous + 1 and self._partial:
+                self._drop_partial()
+            previous = tsn
+            deferred = self._deferred_reset
+            if deferred is not None and deferred.last_tsn < tsn:
+                self._apply_deferred_reset()
+            if received is not None:
+                self._consume(received)
         if self._partial and unwrap32(self._partial[-1].tsn, new_cum) <= new_cum:
             self._drop_partial()
         for key, parts in list(self._i_partials.items()):
@@ -1255,6 +1275,8 @@ class Association:
         for chunk in message.chunks:
             if chunk.abandoned:
                 continue
+            if chunk.tsn == self._rtt_tsn:
+                self._rtt_tsn = None  # never acked: a FORWARD-TSN passing it is no RTT sample
             if chunk.in_flight:
                 chunk.in_flight = False
                 self._flight -= chunk.size
@@ -1270,13 +1292,42 @@ class Association:
         self._advance_peer_ack_point()
 
     def _advance_peer_ack_point(self) -> None:
-        point = max(self._advanced_ack, self._acked_cum)
+        """RFC 3758 §3.5 C1, also moving over gap-acked chunks, so that one FORWARD-TSN
+        clears every hole of abandoned chunks instead of one hole per round trip (a lost
+        FORWARD-TSN or SACK then costs one T3, not one per hole).
+
+        Passing a gap-acked chunk is safe because: gap acks are final here (no reneging); the
+        point only lands on an abandoned chunk, and a message's TSNs are contiguous, so every
+        message passed was wholly received or wholly abandoned; and the walk stops before an
+        abandoned ordered message on a stream whose received *reliable* ordered message it
+        passed, since some receivers (aiortc's, for one) discard rather than deliver held
+        messages up to the skipped SSN. A received partially reliable message may meet that
+        fate (its loss is allowed); this receiver delivers it.
+        """
+        if self._advanced_ack <= self._acked_cum:
+            self._advanced_ack = self._acked_cum
+            self._passed_acked.clear()
+        point = self._advanced_ack
+        passed = self._passed_acked
         outstanding = self._outstanding
-        while (chunk := outstanding.get(point + 1)) is not None and chunk.abandoned:
-            point += 1
-        if point > self._advanced_ack:
-            self._advanced_ack = point
-        if self._advanced_ack > self._acked_cum:
+        seen: set[int] = set()
+        probe = point + 1
+        while (chunk := outstanding.get(probe)) is not None:
+            if chunk.abandoned:
+                if chunk.message.ordered and (chunk.stream_id in seen or chunk.stream_id in passed):
+                    break
+                point = probe
+                passed |= seen
+                seen.clear()
+            elif chunk.acked:
+                message = chunk.message
+                if message.ordered and message.max_retransmits is None and message.expires is None:
+                    seen.add(chunk.stream_id)
+            else:
+                break
+            probe += 1
+        self._advanced_ack = point
+        if point > self._acked_cum:
             self._forward_tsn_pending = True
 
     def _forward_tsn_chunk(self) -> bytes:
@@ -1287,7 +1338,7 @@ class Association:
         outstanding = self._outstanding
         for tsn in range(self._acked_cum + 1, new_cum + 1):
             chunk = outstanding.get(tsn)
-            if chunk is not None:
+            if chunk is not None and chunk.abandoned:  # gap-acked chunks are delivered
                 message = chunk.message
                 last[(chunk.stream_id, 0 if message.ordered else 1)] = message.ssn
         if self._use_i_data:

@@ -124,6 +124,31 @@ def test_stale_cookie_restarts_handshake() -> None:
     assert ErrorChunk in seen
 
 
+def test_cookie_echo_retransmitted_after_its_lifespan_gets_a_cookie_ack() -> None:
+    """§5.2.4 case D: b is established but its COOKIE ACKs keep getting lost; a retransmits
+    the COOKIE ECHO past the cookie's lifespan. b answers COOKIE ACK, not Stale Cookie (which
+    would make a start a new handshake against b's live association)."""
+    seen: list[type] = []
+    lost = {"cookie_acks": 0}
+
+    def lose_cookie_acks(index: int, data: bytes) -> bool:
+        kinds = [type(c) for c in Packet.parse(data).chunks]
+        seen.extend(kinds)
+        if CookieAckChunk in kinds and lost["cookie_acks"] < 3:
+            lost["cookie_acks"] += 1
+            return True
+        return False
+
+    config = AssociationConfig(valid_cookie_life=2.0)
+    a, b, sim = make_pair(connect=False, config=config, link_ba=Link(drop=lose_cookie_acks))
+    a.connect(sim.now)
+    sim.flush()
+    sim.run_until(lambda: established(a) and established(b), 30)
+    assert lost["cookie_acks"] == 3 and sim.now > 2.0  # the last COOKIE ECHO was stale
+    assert ErrorChunk not in seen
+    assert len(events_of(sim, "a", AssociationEstablished)) == 1
+
+
 @pytest.mark.parametrize("i_data", [False, True], ids=["DATA", "I-DATA"])
 def test_stream_reset_both_ways(i_data: bool) -> None:
     """a resets stream 1; b performs it, answers with its own reset of stream 1 (Chrome needs
