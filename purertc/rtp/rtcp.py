@@ -8,6 +8,7 @@ are kept as :class:`UnknownRtcpPacket` / raw feedback so they can be forwarded u
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import NamedTuple, Self
 
@@ -102,31 +103,36 @@ def parse_rtcp(data: bytes | bytearray | memoryview) -> list[RtcpPacket]:
     unpack_header = COMMON_HEADER.unpack_from
     parsers = _PARSERS
     pos = 0
-    while pos < length:
-        if pos + 4 > length:
-            raise RtpError(f"RTCP header truncated at offset {pos}")
-        first, packet_type, words = unpack_header(data, pos)
-        if first & 0xC0 != 0x80:
-            raise RtpError(f"RTCP version {first >> 6} at offset {pos}: only version 2 exists")
-        end = pos + 4 + 4 * words
-        if end > length:
-            raise RtpError(f"RTCP length {words} at offset {pos} overruns the datagram")
-        if first & 0x20:
-            pad = data[end - 1]
-            if pad == 0 or pad > end - pos - 4:
-                raise RtpError(f"RTCP padding count {pad} at offset {pos} is invalid")
-            body = data[pos + 4 : end - pad]
-            padding = data[end - pad : end]
-        else:
-            body = data[pos + 4 : end]
-            padding = b""
-        parser = parsers.get(packet_type)
-        if parser is None:
-            append(UnknownRtcpPacket(packet_type, first & 0x1F, body, padding))
-        else:
-            append(parser(first & 0x1F, body, padding))
-        pos = end
+    try:
+        while pos < length:
+            first, packet_type, words = unpack_header(data, pos)
+            end = pos + 4 + 4 * words
+            if first & 0xE0 == 0x80 and end <= length:  # version 2, unpadded, in bounds
+                body = data[pos + 4 : end]
+                padding = b""
+            else:
+                body, padding = _split_padding(data, pos, first, end)
+            parser = parsers.get(packet_type)
+            if parser is None:
+                append(UnknownRtcpPacket(packet_type, first & 0x1F, body, padding))
+            else:
+                append(parser(first & 0x1F, body, padding))
+            pos = end
+    except struct.error:
+        raise RtpError(f"RTCP header truncated at offset {pos}") from None
     return packets
+
+
+def _split_padding(data: bytes, pos: int, first: int, end: int) -> tuple[bytes, bytes]:
+    """Body and padding of a packet off the fast path: checks version, length and padding."""
+    if first & 0xC0 != 0x80:
+        raise RtpError(f"RTCP version {first >> 6} at offset {pos}: only version 2 exists")
+    if end > len(data):
+        raise RtpError(f"RTCP length {(end - pos) // 4 - 1} at offset {pos} overruns the datagram")
+    pad = data[end - 1]
+    if pad == 0 or pad > end - pos - 4:
+        raise RtpError(f"RTCP padding count {pad} at offset {pos} is invalid")
+    return data[pos + 4 : end - pad], data[end - pad : end]
 
 
 def serialize_rtcp(packets: list[RtcpPacket]) -> bytes:

@@ -22,6 +22,7 @@ _REPORT_BLOCK = struct.Struct("!IIIIII")
 _new_tuple = new_tuple
 _SENDER_INFO = struct.Struct("!IQIII")
 _SENDER_INFO_ONE_BLOCK = struct.Struct("!IQIIIIIIIII")  # the common SR: one report block
+_U32_FROM = U32.unpack_from
 
 
 class ReportBlock(NamedTuple):
@@ -48,11 +49,8 @@ class ReportBlock(NamedTuple):
     @classmethod
     def parse(cls, data: bytes, offset: int) -> ReportBlock:
         ssrc, lost, highest, jitter, lsr, dlsr = _REPORT_BLOCK.unpack_from(data, offset)
-        cumulative = lost & 0xFFFFFF
-        if cumulative & 0x800000:
-            cumulative -= 1 << 24
         block: ReportBlock = _new_tuple(
-            cls, (ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
+            cls, (ssrc, lost >> 24, _signed24(lost), highest, jitter, lsr, dlsr)
         )
         return block
 
@@ -74,19 +72,22 @@ class ReportBlock(NamedTuple):
             raise RtpError(f"report block field out of range: {exc}") from exc
 
 
+def _signed24(lost: int) -> int:
+    """The cumulative-lost field (low 24 bits of ``lost``) as a two's-complement integer."""
+    return ((lost & 0xFFFFFF) ^ 0x800000) - 0x800000
+
+
 def _parse_blocks(body: bytes, offset: int, count: int) -> tuple[ReportBlock, ...]:
     """``count`` report blocks from ``offset`` (the caller checked the length)."""
-    blocks = []
-    unpack = _REPORT_BLOCK.unpack_from
-    for index in range(count):
-        ssrc, lost, highest, jitter, lsr, dlsr = unpack(body, offset + 24 * index)
-        cumulative = lost & 0xFFFFFF
-        if cumulative & 0x800000:
-            cumulative -= 1 << 24
-        blocks.append(
-            _new_tuple(ReportBlock, (ssrc, lost >> 24, cumulative, highest, jitter, lsr, dlsr))
-        )
-    return tuple(blocks)
+    new = _new_tuple
+    return tuple(
+        [
+            new(ReportBlock, (ssrc, lost >> 24, _signed24(lost), highest, jitter, lsr, dlsr))
+            for ssrc, lost, highest, jitter, lsr, dlsr in _REPORT_BLOCK.iter_unpack(
+                body[offset : offset + 24 * count]
+            )
+        ]
+    )
 
 
 def _pack_blocks(reports: tuple[ReportBlock, ...], what: str) -> bytes:
@@ -117,22 +118,21 @@ class SenderReport(NamedTuple):
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
         end = 24 + 24 * count
-        if len(body) < end:
-            raise RtpError(f"RTCP SR with {count} report blocks: {len(body)} bytes, need {end}")
-        if count == 1:
+        size = len(body)
+        if size < end:
+            raise RtpError(f"RTCP SR with {count} report blocks: {size} bytes, need {end}")
+        if count == 1:  # the common SR: sender info and one block in one unpack
             ssrc, ntp, rtp, packets, octets, source, lost, highest, jitter, lsr, dlsr = (
                 _SENDER_INFO_ONE_BLOCK.unpack_from(body)
             )
-            cumulative = lost & 0xFFFFFF
-            if cumulative & 0x800000:
-                cumulative -= 1 << 24
-            block = (source, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
+            block = (source, lost >> 24, _signed24(lost), highest, jitter, lsr, dlsr)
             reports: tuple[ReportBlock, ...] = (_new_tuple(ReportBlock, block),)
         else:
             ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
             reports = _parse_blocks(body, 24, count) if count else ()
+        extension = body[end:] if size > end else b""
         packet: Self = _new_tuple(
-            cls, (ssrc, ntp, rtp, packets, octets, reports, body[end:], padding)
+            cls, (ssrc, ntp, rtp, packets, octets, reports, extension, padding)
         )
         return packet
 
@@ -166,10 +166,12 @@ class ReceiverReport(NamedTuple):
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
         end = 4 + 24 * count
-        if len(body) < end:
-            raise RtpError(f"RTCP RR with {count} report blocks: {len(body)} bytes, need {end}")
+        size = len(body)
+        if size < end:
+            raise RtpError(f"RTCP RR with {count} report blocks: {size} bytes, need {end}")
         reports = _parse_blocks(body, 4, count) if count else ()
-        packet: Self = _new_tuple(cls, (U32.unpack_from(body)[0], reports, body[end:], padding))
+        extension = body[end:] if size > end else b""
+        packet: Self = _new_tuple(cls, (U32.unpack_from(body)[0], reports, extension, padding))
         return packet
 
     def serialize(self) -> bytes:
@@ -231,33 +233,39 @@ class SourceDescription(NamedTuple):
 
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
+        # Reads past the end surface as IndexError/struct.error and become RtpError below; an
+        # item length that overruns is checked explicitly (a slice would silently shorten).
+        new = _new_tuple
+        item_class = SdesItem
         chunks = []
         pos = 0
         length = len(body)
-        for index in range(count):
-            if pos + 4 > length:
-                raise RtpError(f"RTCP SDES chunk {index}: SSRC truncated")
-            ssrc = U32.unpack_from(body, pos)[0]
-            pos += 4
-            items = []
-            while True:
-                if pos >= length:
-                    raise RtpError(f"RTCP SDES chunk {index}: items not terminated")
+        try:
+            for _ in range(count):
+                ssrc = _U32_FROM(body, pos)[0]
+                pos += 4
+                items = []
                 item_type = body[pos]
-                if not item_type:
-                    break
-                end = pos + 2 + body[pos + 1] if pos + 1 < length else length + 1
-                if end > length:
-                    raise RtpError(f"RTCP SDES item type {item_type}: length overruns the chunk")
-                items.append(_new_tuple(SdesItem, (item_type, body[pos + 2 : end])))
-                pos = end
-            pos = (pos + 4) & ~3  # the null octet and the padding to the next word
-            if pos > length:
-                raise RtpError(f"RTCP SDES chunk {index}: terminating padding truncated")
-            chunks.append(_new_tuple(SdesChunk, (ssrc, tuple(items))))
+                while item_type:
+                    end = pos + 2 + body[pos + 1]
+                    if end > length:
+                        raise RtpError(
+                            f"RTCP SDES item type {item_type}: length overruns the chunk"
+                        )
+                    items.append(new(item_class, (item_type, body[pos + 2 : end])))
+                    pos = end
+                    item_type = body[pos]
+                pos = (pos + 4) & ~3  # the null octet and the padding to the next word
+                chunks.append(new(SdesChunk, (ssrc, tuple(items))))
+        except struct.error:
+            raise RtpError(f"RTCP SDES chunk {len(chunks)}: SSRC truncated") from None
+        except IndexError:
+            raise RtpError(f"RTCP SDES chunk {len(chunks)}: items not terminated") from None
         if pos != length:
+            if pos > length:
+                raise RtpError(f"RTCP SDES chunk {count - 1}: terminating padding truncated")
             raise RtpError(f"RTCP SDES: {length - pos} bytes after {count} chunks")
-        packet: Self = _new_tuple(cls, (tuple(chunks), padding))
+        packet: Self = new(cls, (tuple(chunks), padding))
         return packet
 
     def serialize(self) -> bytes:
