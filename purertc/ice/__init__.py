@@ -27,7 +27,7 @@ from __future__ import annotations
 from . import events
 from .agent import Agent, AgentStats, Transmit
 from .candidate import Address, Candidate, candidate_priority, compute_foundation
-from .checklist import CandidatePair, CheckList, PairState
+from .checklist import CandidatePair, CheckList, PairState, PairStats
 from .errors import IceError
 from .servers import IceServerUrl, parse_ice_server_url
 from .turn import TurnClient
@@ -42,6 +42,7 @@ __all__ = [
     "IceError",
     "IceServerUrl",
     "PairState",
+    "PairStats",
     "Transmit",
     "TurnClient",
     "candidate_priority",

@@ -53,7 +53,14 @@ from .candidate import (
     is_ipv6,
     prflx_priority,
 )
-from .checklist import CandidatePair, CheckList, PairState, can_pair, pairing_candidate
+from .checklist import (
+    CandidatePair,
+    CheckList,
+    PairState,
+    PairStats,
+    can_pair,
+    pairing_candidate,
+)
 from .errors import IceError
 from .events import (
     CandidateGathered,
@@ -267,6 +274,17 @@ class Agent:
     def check_list(self) -> CheckList:
         return self._generation.checklist
 
+    def pair_stats(self) -> list[PairStats]:
+        """Counters of every pair, best first: this session's, then an old one still in use.
+
+        The selected pair has ``selected=True`` (W3C ``selectedCandidatePairId``).
+        """
+        selected = self._selected
+        pairs = list(self._generation.checklist.pairs)
+        if self._previous is not None:
+            pairs += self._previous.checklist.pairs
+        return [pair.snapshot(selected=pair is selected) for pair in pairs]
+
     @property
     def selected_pair(self) -> CandidatePair | None:
         return self._selected
@@ -460,6 +478,9 @@ class Agent:
         pair = self._selected
         if pair is None or self.state in ("failed", "closed"):
             return False
+        pair.packets_sent += 1
+        pair.bytes_sent += len(data)
+        pair.last_packet_sent_timestamp = self._now
         self._emit(data, pair.local, pair.remote.transport_address)
         return True
 
@@ -486,10 +507,7 @@ class Agent:
         client = self._turn_by_socket.get((destination, source))
         if data[0] > 3 and client is None and not self._closed:
             # Application data (RFC 7983: DTLS, RTP...): no state changes, no tick.
-            if self._knows_route(destination, source):
-                self._events.append(DataReceived(data, source, destination))
-            else:
-                self.stats.unknown_destination += 1
+            self._on_data(data, source, destination, now)
             return
         if self._closed:
             if client is not None:  # the answer to the deallocation
@@ -672,6 +690,16 @@ class Agent:
     def _start(self, tx: _Transaction, now: float) -> None:
         self._transactions[tx.tid] = tx
         tx.start(now)
+        self._transmit(tx)
+
+    def _transmit(self, tx: _Transaction) -> None:
+        """(Re)send a request; a check or consent counts on its pair, retransmissions too."""
+        pair = tx.pair
+        if pair is not None:
+            if tx.kind == "consent":
+                pair.consent_requests_sent += 1
+            else:
+                pair.requests_sent += 1
         self._emit_from_base(tx.request, tx.source, tx.destination)
 
     def _retransmit(self, now: float) -> None:
@@ -679,7 +707,7 @@ class Agent:
         for tx in self._transactions.values():
             due = tx.expire(now)
             if due:
-                self._emit_from_base(tx.request, tx.source, tx.destination)
+                self._transmit(tx)
             elif due is False:
                 expired.append(tx)
         for tx in expired:
@@ -759,10 +787,7 @@ class Agent:
 
     def _receive_on(self, data: bytes, source: Address, destination: Address, now: float) -> None:
         if data[0] > 3:
-            if self._knows_route(destination, source):
-                self._events.append(DataReceived(data, source, destination))
-            else:
-                self.stats.unknown_destination += 1
+            self._on_data(data, source, destination, now)
             return
         try:
             message = Message.parse(data)
@@ -777,11 +802,18 @@ class Agent:
         except StunError:
             self.stats.malformed += 1
 
-    def _knows_route(self, base: Address, remote: Address) -> bool:
-        if self._generation.checklist.find(base, remote) is not None:
-            return True
-        previous = self._previous
-        return previous is not None and previous.checklist.find(base, remote) is not None
+    def _on_data(self, data: bytes, source: Address, destination: Address, now: float) -> None:
+        """Application data is accepted only on a pair we know, and counted on it."""
+        pair = self._generation.checklist.pair_for_key((destination, source, "udp"))
+        if pair is None and self._previous is not None:
+            pair = self._previous.checklist.find(destination, source)
+        if pair is None:
+            self.stats.unknown_destination += 1
+            return
+        pair.packets_received += 1
+        pair.bytes_received += len(data)
+        pair.last_packet_received_timestamp = now
+        self._events.append(DataReceived(data, source, destination))
 
     def _generation_for(self, username: str) -> _Generation | None:
         local = username.partition(":")[0]
@@ -806,10 +838,14 @@ class Agent:
         if local is None:
             self.stats.unknown_destination += 1
             return
+        known = gen.checklist.find(local.base or local.transport_address, source)
+        if known is not None:
+            known.requests_received += 1
         unknown = message.unknown_comprehension_required()
         if unknown:  # RFC 8489 §6.3.1: 420 listing what we do not understand
             self._respond_error(
                 gen,
+                known,
                 message,
                 source,
                 destination,
@@ -824,7 +860,7 @@ class Agent:
         if self.controlling and remote_controlling is not None:
             if self.tie_breaker >= remote_controlling:
                 self._respond_error(
-                    gen, message, source, destination, _ROLE_CONFLICT, "Role Conflict"
+                    gen, known, message, source, destination, _ROLE_CONFLICT, "Role Conflict"
                 )
                 return
             self._set_role(False)
@@ -833,7 +869,7 @@ class Agent:
                 self._set_role(True)
             else:
                 self._respond_error(
-                    gen, message, source, destination, _ROLE_CONFLICT, "Role Conflict"
+                    gen, known, message, source, destination, _ROLE_CONFLICT, "Role Conflict"
                 )
                 return
         response = Message(
@@ -847,6 +883,9 @@ class Agent:
         pair = self._pair_for_request(gen, message, local, source)
         if pair is None:
             return
+        if known is None:  # a pair this request created (peer-reflexive or late candidate)
+            pair.requests_received += 1
+        pair.responses_sent += 1
         if self.lite and pair is self._selected:
             self._last_consent = now  # a lite agent sends no checks: the peer's are consent
         use_candidate = message.use_candidate and not self.controlling
@@ -904,6 +943,7 @@ class Agent:
     def _respond_error(
         self,
         gen: _Generation,
+        pair: CandidatePair | None,
         message: Message,
         source: Address,
         destination: Address,
@@ -917,6 +957,8 @@ class Agent:
             message.transaction_id,
             [ErrorCode(code, reason), *extra],
         ).serialize(gen.local_password.encode(), fingerprint=True)
+        if pair is not None:
+            pair.responses_sent += 1
         self._emit_from_base(response, destination, source)
 
     def _on_response(
@@ -937,6 +979,7 @@ class Agent:
             return
         del self._transactions[tx.tid]
         pair = tx.pair
+        pair.responses_received += 1
         if message.message_class is MessageClass.ERROR_RESPONSE:
             error = message.error_code
             if error is not None and error.code == _ROLE_CONFLICT:
@@ -955,6 +998,7 @@ class Agent:
             if tx.kind == "check":
                 pair.state = PairState.FAILED
             return
+        pair.record_round_trip(now - tx.last_sent_at)
         mapped = message.xor_mapped_address
         if mapped is not None and not any(
             c.transport_address == mapped for c in self.local_candidates

@@ -7,6 +7,7 @@ failed) are dropped, as §6.1.2.5 allows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from .candidate import Address, Candidate, is_ipv6
@@ -28,10 +29,68 @@ def pair_priority(local: Candidate, remote: Candidate, controlling: bool) -> int
     return (min(g, d) << 32) + 2 * max(g, d) + (1 if g > d else 0)
 
 
-class CandidatePair:
-    """A local candidate (always a host, relay or prflx base) and a remote candidate."""
+@dataclass(frozen=True, slots=True)
+class PairStats:
+    """A snapshot of one pair's counters, with W3C ``RTCIceCandidatePairStats`` semantics.
 
-    __slots__ = ("local", "remote", "priority", "state", "nominated", "nominate_on_success")
+    Requests count every transmission, retransmissions included; consent checks (RFC 7675)
+    are counted apart in ``consent_requests_sent``, their responses with the others. Bytes and
+    packets are application data only (no STUN). Times are on the agent's clock (the ``now``
+    it is given); round-trip times are in seconds, from the latest transmission of a request
+    to its authenticated success response, ``None`` before the first one.
+    """
+
+    local: Candidate
+    remote: Candidate
+    state: PairState
+    nominated: bool
+    selected: bool
+    priority: int
+    requests_sent: int
+    requests_received: int
+    responses_sent: int
+    responses_received: int
+    consent_requests_sent: int
+    packets_sent: int
+    packets_received: int
+    bytes_sent: int
+    bytes_received: int
+    last_packet_sent_timestamp: float | None
+    last_packet_received_timestamp: float | None
+    current_round_trip_time: float | None
+    total_round_trip_time: float
+    round_trip_time_measurements: int
+
+
+class CandidatePair:
+    """A local candidate (always a host, relay or prflx base) and a remote candidate.
+
+    The pair also holds its own traffic counters (see :class:`PairStats`): the data path bumps
+    them with plain attribute increments, so they cost next to nothing per datagram.
+    """
+
+    __slots__ = (
+        "local",
+        "remote",
+        "priority",
+        "state",
+        "nominated",
+        "nominate_on_success",
+        "requests_sent",
+        "requests_received",
+        "responses_sent",
+        "responses_received",
+        "consent_requests_sent",
+        "packets_sent",
+        "packets_received",
+        "bytes_sent",
+        "bytes_received",
+        "last_packet_sent_timestamp",
+        "last_packet_received_timestamp",
+        "current_round_trip_time",
+        "total_round_trip_time",
+        "round_trip_time_measurements",
+    )
 
     def __init__(self, local: Candidate, remote: Candidate, controlling: bool) -> None:
         self.local = local
@@ -41,6 +100,46 @@ class CandidatePair:
         self.nominated = False
         # Controlled side: a USE-CANDIDATE arrived before our own check succeeded (§7.3.1.5).
         self.nominate_on_success = False
+        self.requests_sent = self.requests_received = 0
+        self.responses_sent = self.responses_received = 0
+        self.consent_requests_sent = 0
+        self.packets_sent = self.packets_received = 0
+        self.bytes_sent = self.bytes_received = 0
+        self.last_packet_sent_timestamp: float | None = None
+        self.last_packet_received_timestamp: float | None = None
+        self.current_round_trip_time: float | None = None
+        self.total_round_trip_time = 0.0
+        self.round_trip_time_measurements = 0
+
+    def record_round_trip(self, rtt: float) -> None:
+        """A success response matched a request sent ``rtt`` seconds ago."""
+        self.current_round_trip_time = rtt
+        self.total_round_trip_time += rtt
+        self.round_trip_time_measurements += 1
+
+    def snapshot(self, *, selected: bool) -> PairStats:
+        return PairStats(
+            local=self.local,
+            remote=self.remote,
+            state=self.state,
+            nominated=self.nominated,
+            selected=selected,
+            priority=self.priority,
+            requests_sent=self.requests_sent,
+            requests_received=self.requests_received,
+            responses_sent=self.responses_sent,
+            responses_received=self.responses_received,
+            consent_requests_sent=self.consent_requests_sent,
+            packets_sent=self.packets_sent,
+            packets_received=self.packets_received,
+            bytes_sent=self.bytes_sent,
+            bytes_received=self.bytes_received,
+            last_packet_sent_timestamp=self.last_packet_sent_timestamp,
+            last_packet_received_timestamp=self.last_packet_received_timestamp,
+            current_round_trip_time=self.current_round_trip_time,
+            total_round_trip_time=self.total_round_trip_time,
+            round_trip_time_measurements=self.round_trip_time_measurements,
+        )
 
     @property
     def foundation(self) -> tuple[str, str]:
@@ -94,6 +193,9 @@ class CheckList:
         self.max_pairs = max_pairs
         self.pairs: list[CandidatePair] = []
         self._by_key: dict[tuple[Address, Address, str], CandidatePair] = {}
+        # The data path's lookup by (base, remote, transport): the dict's own method, so
+        # each datagram is matched to its pair without a Python call frame.
+        self.pair_for_key = self._by_key.get
 
     def __len__(self) -> int:
         return len(self.pairs)

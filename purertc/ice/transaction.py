@@ -12,7 +12,16 @@ from __future__ import annotations
 class Transaction:
     """Timing of one request; subclasses carry what the response will be matched against."""
 
-    __slots__ = ("tid", "request", "deadline", "interval", "max_rto", "sent", "limit")
+    __slots__ = (
+        "tid",
+        "request",
+        "deadline",
+        "interval",
+        "max_rto",
+        "sent",
+        "limit",
+        "last_sent_at",
+    )
 
     def __init__(
         self, tid: bytes, request: bytes, *, rto: float, max_rto: float, limit: int
@@ -24,11 +33,13 @@ class Transaction:
         self.max_rto = max_rto
         self.sent = 0
         self.limit = limit
+        self.last_sent_at = 0.0  # the latest transmission: round-trip times start from it
 
     def start(self, now: float) -> None:
         """The request goes out for the first time now."""
         self.sent = 1
         self.deadline = now + self.interval
+        self.last_sent_at = now
 
     def expire(self, now: float) -> bool | None:
         """At or after the deadline: True to retransmit now, False when the transaction timed
@@ -40,4 +51,5 @@ class Transaction:
         self.sent += 1
         self.interval = min(self.interval * 2, self.max_rto)
         self.deadline = now + self.interval
+        self.last_sent_at = now
         return True
