@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 # Programs the interop tests start: openssl (DTLS s_server/s_client), coturn (TURN turnserver),
-# chromium (headless browser peer).
-APT_PACKAGES := openssl coturn chromium
+# chromium (headless browser peer), redis-server (signaling scale-out).
+APT_PACKAGES := openssl coturn chromium redis-server
 
 .PHONY: test lint typecheck pytest bench system-deps clean venv speedups demo
 
