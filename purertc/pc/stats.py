@@ -131,6 +131,8 @@ def build_report(
     for candidate in agent.remote_candidates:
         ident = _candidate_id("R", candidate)
         report[ident] = _candidate_stats("remote-candidate", ident, candidate, timestamp)
+    # During an ICE restart the old selected pair comes last and may share its id with the
+    # new session's pair on the same candidates: the selected one, carrying data, wins.
     for pair in agent.pair_stats():
         local_id = _candidate_id("L", pair.local)
         remote_id = _candidate_id("R", pair.remote)
