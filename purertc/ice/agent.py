@@ -275,14 +275,15 @@ class Agent:
         return self._generation.checklist
 
     def pair_stats(self) -> list[PairStats]:
-        """Counters of every pair, best first: this session's, then an old one still in use.
+        """Counters of every pair of this session, best first; during an ICE restart, also
+        the previous session's selected pair, which still carries the data.
 
         The selected pair has ``selected=True`` (W3C ``selectedCandidatePairId``).
         """
         selected = self._selected
         pairs = list(self._generation.checklist.pairs)
-        if self._previous is not None:
-            pairs += self._previous.checklist.pairs
+        if selected is not None and self._selected_generation is not self._generation:
+            pairs.append(selected)
         return [pair.snapshot(selected=pair is selected) for pair in pairs]
 
     @property

@@ -348,6 +348,7 @@ class RTCPeerConnection(EventEmitter):
             opened=self._channels_opened,
             closed=self._channels_closed,
             ice_state=self._ice_connection_state,
+            clock=self.now(),
         )
 
     # ------------------------------------------------------------------ lifecycle

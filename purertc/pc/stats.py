@@ -3,7 +3,10 @@
 A report maps stats ids to dictionaries with W3C member names (camelCase, as browsers and
 aiortc report them): ``peer-connection``, ``transport``, ``candidate-pair``,
 ``local-candidate``/``remote-candidate``, ``certificate`` (ours and the peer's) and one
-``data-channel`` entry per channel.
+``data-channel`` entry per channel. Every candidate pair of the ICE agent has an entry with
+its own counters (:meth:`purertc.ice.Agent.pair_stats`): STUN requests and responses, the
+round-trip times they measured, and the DTLS datagrams it carried; the transport names the
+selected one in ``selectedCandidatePairId``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from purertc.dtls import Certificate, compute_fingerprint
-from purertc.ice import Agent, Candidate
+from purertc.ice import Agent, Candidate, PairStats
 
 from .datachannel import RTCDataChannel
 from .stack import ConnectionStack
@@ -68,7 +71,9 @@ def build_report(
     opened: int,
     closed: int,
     ice_state: str,
+    clock: float,
 ) -> RTCStatsReport:
+    """The report now; ``clock`` is the current time on the agent's clock (the loop's)."""
     timestamp = time.time() * 1000.0  # W3C DOMHighResTimeStamp: milliseconds
     report = RTCStatsReport()
     report["P"] = {
@@ -126,8 +131,9 @@ def build_report(
     for candidate in agent.remote_candidates:
         ident = _candidate_id("R", candidate)
         report[ident] = _candidate_stats("remote-candidate", ident, candidate, timestamp)
-    selected = agent.selected_pair
-    for pair in agent.check_list.pairs:
+    # During an ICE restart the old selected pair comes last and may share its id with the
+    # new session's pair on the same candidates: the selected one, carrying data, wins.
+    for pair in agent.pair_stats():
         local_id = _candidate_id("L", pair.local)
         remote_id = _candidate_id("R", pair.remote)
         for ident, kind, candidate in (
@@ -136,24 +142,46 @@ def build_report(
         ):
             report.setdefault(ident, _candidate_stats(kind, ident, candidate, timestamp))
         ident = f"CP{local_id}_{remote_id}"
-        report[ident] = {
-            "id": ident,
-            "type": "candidate-pair",
-            "timestamp": timestamp,
-            "transportId": "T01",
-            "localCandidateId": local_id,
-            "remoteCandidateId": remote_id,
-            "state": pair.state.value,
-            "nominated": pair.nominated,
-            "priority": pair.priority,
-            # The agent counts checks per agent, not per pair: given on the selected pair.
-            "requestsSent": agent.stats.checks_sent if pair is selected else 0,
-            "requestsReceived": agent.stats.checks_received if pair is selected else 0,
-            "bytesSent": stack.bytes_sent if pair is selected else 0,
-            "bytesReceived": stack.bytes_received if pair is selected else 0,
-            "packetsSent": stack.packets_sent if pair is selected else 0,
-            "packetsReceived": stack.packets_received if pair is selected else 0,
-        }
-        if pair is selected:
+        report[ident] = _pair_stats(ident, local_id, remote_id, pair, timestamp, clock)
+        if pair.selected:
             transport["selectedCandidatePairId"] = ident
     return report
+
+
+def _pair_stats(
+    ident: str, local_id: str, remote_id: str, pair: PairStats, timestamp: float, clock: float
+) -> Stats:
+    """W3C ``RTCIceCandidatePairStats``; RTTs in seconds, the last-packet times in ms."""
+    stats: Stats = {
+        "id": ident,
+        "type": "candidate-pair",
+        "timestamp": timestamp,
+        "transportId": "T01",
+        "localCandidateId": local_id,
+        "remoteCandidateId": remote_id,
+        "state": pair.state.value,
+        "nominated": pair.nominated,
+        "priority": pair.priority,
+        "requestsSent": pair.requests_sent,
+        "requestsReceived": pair.requests_received,
+        "responsesSent": pair.responses_sent,
+        "responsesReceived": pair.responses_received,
+        "consentRequestsSent": pair.consent_requests_sent,
+        "packetsSent": pair.packets_sent,
+        "packetsReceived": pair.packets_received,
+        "bytesSent": pair.bytes_sent,
+        "bytesReceived": pair.bytes_received,
+        "totalRoundTripTime": pair.total_round_trip_time,
+    }
+    if pair.current_round_trip_time is not None:
+        stats["currentRoundTripTime"] = pair.current_round_trip_time
+    # The agent's times are on the event loop's clock (``clock`` is its now): as wall time.
+    if pair.last_packet_sent_timestamp is not None:
+        stats["lastPacketSentTimestamp"] = timestamp - (
+            (clock - pair.last_packet_sent_timestamp) * 1000.0
+        )
+    if pair.last_packet_received_timestamp is not None:
+        stats["lastPacketReceivedTimestamp"] = timestamp - (
+            (clock - pair.last_packet_received_timestamp) * 1000.0
+        )
+    return stats

@@ -150,3 +150,18 @@ def test_every_pair_is_reported_and_one_is_selected() -> None:
     assert all(p.requests_sent >= 1 for p in stats)
     assert w.a.send(b"\x80x")
     assert all(p.packets_sent == (1 if p.selected else 0) for p in w.a.pair_stats())
+
+
+def test_during_a_restart_the_old_selected_pair_is_reported_with_its_counters() -> None:
+    w = _connected()
+    assert w.a.send(b"\x80before")
+    w.a.restart()
+    w.b.set_remote_credentials(w.a.local_ufrag, w.a.local_password)
+    old = _selected(w.a)  # the new session has no pair selected yet: the old one carries data
+    assert old.packets_sent == 1 and old.requests_sent >= 2
+    w.a.set_remote_credentials(w.b.local_ufrag, w.b.local_password)
+    w.net.run_until(lambda: len(w.selections("a")) == 2, 5.0)
+    new = _selected(w.a)
+    assert new.packets_sent == 0 and new.requests_sent >= 1
+    assert new.current_round_trip_time == pytest.approx(0.020, abs=1e-9)
+    assert len(w.a.pair_stats()) == len(w.a.check_list.pairs)
