@@ -22,7 +22,7 @@ _REPORT_BLOCK = struct.Struct("!IIIIII")
 _new_tuple = new_tuple
 _SENDER_INFO = struct.Struct("!IQIII")
 _SENDER_INFO_ONE_BLOCK = struct.Struct("!IQIIIIIIIII")  # the common SR: one report block
-_U32_FROM = U32.unpack_from
+_CHUNK_START = struct.Struct("!IBB").unpack_from  # SDES chunk: SSRC, first item type/length
 
 
 class ReportBlock(NamedTuple):
@@ -125,7 +125,8 @@ class SenderReport(NamedTuple):
             ssrc, ntp, rtp, packets, octets, source, lost, highest, jitter, lsr, dlsr = (
                 _SENDER_INFO_ONE_BLOCK.unpack_from(body)
             )
-            block = (source, lost >> 24, _signed24(lost), highest, jitter, lsr, dlsr)
+            cumulative = ((lost & 0xFFFFFF) ^ 0x800000) - 0x800000  # _signed24, inlined: hot
+            block = (source, lost >> 24, cumulative, highest, jitter, lsr, dlsr)
             reports: tuple[ReportBlock, ...] = (_new_tuple(ReportBlock, block),)
         else:
             ssrc, ntp, rtp, packets, octets = _SENDER_INFO.unpack_from(body)
@@ -237,26 +238,29 @@ class SourceDescription(NamedTuple):
         # item length that overruns is checked explicitly (a slice would silently shorten).
         new = _new_tuple
         item_class = SdesItem
-        chunks = []
+        chunks: tuple[SdesChunk, ...] = ()
         pos = 0
         length = len(body)
         try:
             for _ in range(count):
-                ssrc = _U32_FROM(body, pos)[0]
+                # A chunk is at least 8 octets (SSRC, null item, padding): read the SSRC with
+                # the first item's type and length.
+                ssrc, item_type, size = _CHUNK_START(body, pos)
                 pos += 4
-                items = []
-                item_type = body[pos]
+                items: tuple[SdesItem, ...] = ()  # few items: concatenation beats a list
                 while item_type:
-                    end = pos + 2 + body[pos + 1]
+                    end = pos + 2 + size
                     if end > length:
                         raise RtpError(
                             f"RTCP SDES item type {item_type}: length overruns the chunk"
                         )
-                    items.append(new(item_class, (item_type, body[pos + 2 : end])))
+                    items += (new(item_class, (item_type, body[pos + 2 : end])),)
                     pos = end
                     item_type = body[pos]
+                    if item_type:
+                        size = body[pos + 1]
                 pos = (pos + 4) & ~3  # the null octet and the padding to the next word
-                chunks.append(new(SdesChunk, (ssrc, tuple(items))))
+                chunks += (new(SdesChunk, (ssrc, items)),)
         except struct.error:
             raise RtpError(f"RTCP SDES chunk {len(chunks)}: SSRC truncated") from None
         except IndexError:
@@ -265,7 +269,7 @@ class SourceDescription(NamedTuple):
             if pos > length:
                 raise RtpError(f"RTCP SDES chunk {count - 1}: terminating padding truncated")
             raise RtpError(f"RTCP SDES: {length - pos} bytes after {count} chunks")
-        packet: Self = new(cls, (tuple(chunks), padding))
+        packet: Self = new(cls, (chunks, padding))
         return packet
 
     def serialize(self) -> bytes:
