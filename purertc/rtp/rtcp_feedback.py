@@ -40,6 +40,20 @@ def _pack_ssrcs(sender: int, media: int, what: str) -> bytes:
         raise RtpError(f"{what} SSRC out of range: {exc}") from exc
 
 
+def _fci_items(body: bytes, item: struct.Struct, what: str) -> tuple[tuple[int, int], ...]:
+    """The fixed-size two-field FCI entries after the two SSRCs (RFC 4585 §6.1)."""
+    if (len(body) - 8) % item.size:
+        raise RtpError(f"{what}: FCI is not whole {item.size}-byte entries")
+    return tuple(item.iter_unpack(body[8:]))
+
+
+def _pack_fci(entries: tuple[tuple[int, int], ...], item: struct.Struct, what: str) -> bytes:
+    try:
+        return b"".join(item.pack(*entry) for entry in entries)
+    except struct.error as exc:
+        raise RtpError(f"{what} entry out of range: {exc}") from exc
+
+
 class RtpFeedback(NamedTuple):
     """A transport-layer feedback message kept as raw FCI (e.g. TMMBR, RRR)."""
 
@@ -92,9 +106,7 @@ class GenericNack(NamedTuple):
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
         sender, media = _ssrcs(body, "RTCP generic NACK")
-        if len(body) % 4:
-            raise RtpError("RTCP generic NACK: FCI is not whole 32-bit items")
-        items = tuple(_NACK_ITEM.iter_unpack(body[8:]))
+        items = _fci_items(body, _NACK_ITEM, "RTCP generic NACK")
         return cls(sender, media, items, padding)
 
     @classmethod
@@ -126,10 +138,7 @@ class GenericNack(NamedTuple):
         return seqs
 
     def serialize(self) -> bytes:
-        try:
-            fci = b"".join(_NACK_ITEM.pack(pid, mask) for pid, mask in self.items)
-        except struct.error as exc:
-            raise RtpError(f"generic NACK item out of range: {exc}") from exc
+        fci = _pack_fci(self.items, _NACK_ITEM, "generic NACK")
         body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "generic NACK") + fci
         return pack_rtcp(RTPFB, 1, body, self.padding)
 
@@ -181,16 +190,11 @@ class FullIntraRequest(NamedTuple):
     @classmethod
     def parse_body(cls, count: int, body: bytes, padding: bytes) -> Self:
         sender, media = _ssrcs(body, "RTCP FIR")
-        if (len(body) - 8) % 8:
-            raise RtpError("RTCP FIR: FCI is not whole 8-byte entries")
-        entries = tuple(_FIR_ENTRY.iter_unpack(body[8:]))
+        entries = _fci_items(body, _FIR_ENTRY, "RTCP FIR")
         return cls(sender, entries, media, padding)
 
     def serialize(self) -> bytes:
-        try:
-            fci = b"".join(_FIR_ENTRY.pack(ssrc, seq) for ssrc, seq in self.entries)
-        except struct.error as exc:
-            raise RtpError(f"FIR entry out of range: {exc}") from exc
+        fci = _pack_fci(self.entries, _FIR_ENTRY, "FIR")
         body = _pack_ssrcs(self.sender_ssrc, self.media_ssrc, "FIR") + fci
         return pack_rtcp(PSFB, 4, body, self.padding)
 

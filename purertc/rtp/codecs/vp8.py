@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..errors import RtpError
 from .base import DEFAULT_MTU, Depacketizer, Packetizer, split_evenly
+from .picture_id import read_picture_id, write_picture_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +58,7 @@ class Vp8Descriptor:
             ext = payload[1]
             pos = 2
             if ext & 0x80:
-                if pos >= length:
-                    raise RtpError("VP8 descriptor: PictureID missing")
-                if payload[pos] & 0x80:
-                    if pos + 2 > length:
-                        raise RtpError("VP8 descriptor: 15-bit PictureID truncated")
-                    picture_id = (payload[pos] & 0x7F) << 8 | payload[pos + 1]
-                    pos += 2
-                else:
-                    picture_id = payload[pos]
-                    long_id = False
-                    pos += 1
+                picture_id, long_id, pos = read_picture_id(payload, pos, "VP8")
             if ext & 0x40:
                 if pos >= length:
                     raise RtpError("VP8 descriptor: TL0PICIDX missing")
@@ -105,14 +96,7 @@ class Vp8Descriptor:
         tail = bytearray()
         if self.picture_id is not None:
             ext |= 0x80
-            if self.long_picture_id:
-                if not 0 <= self.picture_id < 1 << 15:
-                    raise RtpError(f"VP8 PictureID {self.picture_id}: not 15-bit")
-                tail += bytes((0x80 | self.picture_id >> 8, self.picture_id & 0xFF))
-            else:
-                if not 0 <= self.picture_id < 1 << 7:
-                    raise RtpError(f"VP8 PictureID {self.picture_id}: not 7-bit")
-                tail.append(self.picture_id)
+            write_picture_id(tail, self.picture_id, self.long_picture_id, "VP8")
         if self.tl0_pic_idx is not None:
             ext |= 0x40
             tail.append(self.tl0_pic_idx & 0xFF)

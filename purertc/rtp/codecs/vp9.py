@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..errors import RtpError
 from .base import DEFAULT_MTU, Depacketizer, Packetizer, split_evenly
+from .picture_id import read_picture_id, write_picture_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,17 +131,7 @@ class Vp9Descriptor:
         ss = None
         flexible = bool(flags & 0x10)
         if flags & 0x80:
-            if pos >= length:
-                raise RtpError("VP9 descriptor: PictureID missing")
-            if payload[pos] & 0x80:
-                if pos + 2 > length:
-                    raise RtpError("VP9 descriptor: 15-bit PictureID truncated")
-                picture_id = (payload[pos] & 0x7F) << 8 | payload[pos + 1]
-                pos += 2
-            else:
-                picture_id = payload[pos]
-                long_id = False
-                pos += 1
+            picture_id, long_id, pos = read_picture_id(payload, pos, "VP9")
         if flags & 0x20:
             if pos >= length:
                 raise RtpError("VP9 descriptor: layer indices missing")
@@ -199,14 +190,7 @@ class Vp9Descriptor:
         out = bytearray()
         if self.picture_id is not None:
             flags |= 0x80
-            if self.long_picture_id:
-                if not 0 <= self.picture_id < 1 << 15:
-                    raise RtpError(f"VP9 PictureID {self.picture_id}: not 15-bit")
-                out += bytes((0x80 | self.picture_id >> 8, self.picture_id & 0xFF))
-            else:
-                if not 0 <= self.picture_id < 1 << 7:
-                    raise RtpError(f"VP9 PictureID {self.picture_id}: not 7-bit")
-                out.append(self.picture_id)
+            write_picture_id(out, self.picture_id, self.long_picture_id, "VP9")
         if self.tid is not None:
             flags |= 0x20
             out.append(
