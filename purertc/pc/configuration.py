@@ -49,9 +49,20 @@ class PurertcSettings:
     ssl_context: ssl.SSLContext | None = None
 
 
+ICE_TRANSPORT_POLICIES = ("all", "relay")
+BUNDLE_POLICIES = ("balanced", "max-compat", "max-bundle")
+
+
 @dataclass
 class RTCConfiguration:
-    """W3C ``RTCConfiguration``. No STUN server is used unless one is configured."""
+    """W3C ``RTCConfiguration``. No STUN server is used unless one is configured.
+
+    ``bundle_policy``: every value is accepted and checked, but a data-channel-only session
+    has exactly one m= section, so "balanced", "max-compat" and "max-bundle" produce the
+    same SDP (one transport, ``a=group:BUNDLE`` over that one mid). ``ice_candidate_pool_size``
+    > 0 makes the connection gather at construction and hold the candidates until
+    set_local_description (W3C §4.4.1.6, JSEP §3.5.4); one pool serves the one transport.
+    """
 
     ice_servers: list[RTCIceServer] = field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"
@@ -59,6 +70,22 @@ class RTCConfiguration:
     ice_candidate_pool_size: int = 0
     certificates: list[Certificate] = field(default_factory=list)
     purertc: PurertcSettings = field(default_factory=PurertcSettings)
+
+    def validate(self) -> None:
+        """Reject values the W3C enums and ranges do not allow (W3C raises TypeError for a
+        bad enum string; a pool size outside 0-255 is a TypeError too, as WebIDL octet)."""
+        if self.ice_transport_policy not in ICE_TRANSPORT_POLICIES:
+            raise TypeError(
+                f"ice_transport_policy {self.ice_transport_policy!r} is not one of "
+                + ", ".join(ICE_TRANSPORT_POLICIES)
+            )
+        if self.bundle_policy not in BUNDLE_POLICIES:
+            raise TypeError(
+                f"bundle_policy {self.bundle_policy!r} is not one of " + ", ".join(BUNDLE_POLICIES)
+            )
+        pool = self.ice_candidate_pool_size
+        if isinstance(pool, bool) or not isinstance(pool, int) or not 0 <= pool <= 255:
+            raise TypeError(f"ice_candidate_pool_size {pool!r} is not an integer in 0-255")
 
 
 add_aliases(

@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -78,6 +79,7 @@ class RTCPeerConnection(EventEmitter):
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         super().__init__()
         self._configuration = configuration or RTCConfiguration()
+        self._configuration.validate()
         for server in self._configuration.ice_servers:
             for url in server.url_list:
                 parsed_url = parse_ice_server_url(url)  # W3C: a bad URL fails here
@@ -99,7 +101,10 @@ class RTCPeerConnection(EventEmitter):
         self._agent: Agent | None = None
         self._stack: ConnectionStack | None = None
         self._driver: StackDriver | None = None
-        self._gathering_started = False
+        self._gathering_started = False  # set_local_description asked for candidates
+        self._announcing = False  # candidates become icecandidate events (after that SLD)
+        self._pool_task: asyncio.Task[None] | None = None  # the pre-SLD gathering
+        self._role_fixed = False  # the ICE role, once an offer or remote offer decided it
         self._local_candidates: list[IceCandidate] = []  # as gathered
         self._candidates_ufrag: str | None = None  # the ICE generation they belong to
         self._gathering_complete = False
@@ -114,6 +119,7 @@ class RTCPeerConnection(EventEmitter):
         self._closed = False
         self._channels_opened = 0
         self._channels_closed = 0
+        self._start_pool()
 
     # ------------------------------------------------------------------ attributes
 
@@ -185,6 +191,7 @@ class RTCPeerConnection(EventEmitter):
 
     async def create_offer(self) -> RTCSessionDescription:
         self._check_open()
+        self._start_pool()
         if self._signaling_state not in (STABLE, "have-local-offer"):
             raise InvalidStateError(f"cannot create an offer in state {self._signaling_state}")
         self._ensure_transport(controlling=True)
@@ -208,7 +215,8 @@ class RTCPeerConnection(EventEmitter):
 
     async def set_local_description(self, description: RTCSessionDescription | None = None) -> None:
         """Apply our description; without one, create the offer or answer the state calls
-        for (W3C implicit description). Gathering starts with the first call."""
+        for (W3C implicit description). Gathering starts with the first call (or at
+        construction with a candidate pool: then the pooled candidates come out here)."""
         self._check_open()
         if description is None:
             if implicit_type(self._signaling_state) == "offer":
@@ -238,6 +246,7 @@ class RTCPeerConnection(EventEmitter):
         the DTLS role and starts DTLS and SCTP. A remote offer while we have a local offer
         rolls ours back first (W3C implicit rollback, what perfect negotiation relies on)."""
         self._check_open()
+        self._start_pool()
         if description.type == "rollback":
             self._rollback("remote")
             return
@@ -366,6 +375,10 @@ class RTCPeerConnection(EventEmitter):
             return
         self._closed = True
         self._signaling_state = CLOSED
+        if self._pool_task is not None and not self._pool_task.done():
+            self._pool_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pool_task
         channels = list(self._channels.values()) + self._unattached
         for channel in channels:
             channel._set_closed()
@@ -391,9 +404,15 @@ class RTCPeerConnection(EventEmitter):
         if self._closed:
             raise InvalidStateError("the peer connection is closed")
 
-    def _ensure_transport(self, *, controlling: bool) -> None:
+    def _ensure_transport(self, *, controlling: bool, fix_role: bool = True) -> None:
+        """Create the agent, sockets' driver and stack once. A pooled agent exists before the
+        role is known: the first offer (ours or the peer's) fixes it, as it would have."""
         if self._agent is not None:
+            if fix_role and not self._role_fixed:
+                self._agent.controlling = controlling  # no pair exists yet: nothing to redo
+                self._role_fixed = True
             return
+        self._role_fixed = fix_role
         policy = self._configuration.ice_transport_policy
         self._agent = Agent(controlling=controlling, transport_policy=policy)
         self._stack = ConnectionStack(self._agent)
@@ -446,10 +465,52 @@ class RTCPeerConnection(EventEmitter):
         if state == STABLE:
             self._update_negotiation_needed()
 
+    def _start_pool(self) -> None:
+        """JSEP §3.5.4 / W3C: with ``ice_candidate_pool_size`` > 0, gather now (a task on the
+        running loop; without one, at the first coroutine call) and hold the candidates."""
+        if (
+            self._configuration.ice_candidate_pool_size == 0
+            or self._agent is not None
+            or self._closed
+        ):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # constructed outside a loop: the pool starts at the first coroutine call
+        self._ensure_transport(controlling=True, fix_role=False)
+        self._pool_task = loop.create_task(self._gather())
+
     async def _start_gathering(self) -> None:
+        """The first set_local_description: candidates are announced from here on; pooled
+        ones (already gathered, or still arriving) come out now, in gathering order."""
         if self._gathering_started:
             return
         self._gathering_started = True
+        pool = self._pool_task
+        if pool is not None:
+            await pool  # usually done already; servers may still be resolving
+        else:
+            await self._prepare_gathering()
+        self._announcing = True
+        self._ice_gathering_state = "gathering"
+        self.emit("icegatheringstatechange")
+        if pool is None:
+            assert self._driver is not None
+            self._driver.gather()
+            return
+        for candidate in list(self._local_candidates):
+            self._announce_candidate(candidate)
+        if self._gathering_complete:
+            self._announce_gathering_complete()
+
+    async def _gather(self) -> None:
+        await self._prepare_gathering()
+        assert self._driver is not None
+        self._driver.gather()
+
+    async def _prepare_gathering(self) -> None:
+        """Bind the host sockets and add the configured STUN/TURN servers."""
         driver, agent = self._driver, self._agent
         assert driver is not None and agent is not None
         settings = self._configuration.purertc
@@ -464,13 +525,10 @@ class RTCPeerConnection(EventEmitter):
                     await driver.add_ice_server(url, server.username, server.credential)
                 except (OSError, IceError) as error:  # unresolvable: no candidate from it
                     logger.warning("ICE server %s not used: %s", url, error)
-        self._ice_gathering_state = "gathering"
-        self.emit("icegatheringstatechange")
-        driver.gather()
 
     def _restart_ice_now(self) -> None:
         self._restart_pending = False
-        if self._driver is not None and self._gathering_started:
+        if self._driver is not None and (self._gathering_started or self._pool_task is not None):
             self._driver.restart()  # new credentials; candidates come again for them
 
     def _start_stack(self, *, dtls_client: bool) -> None:
@@ -570,6 +628,10 @@ class RTCPeerConnection(EventEmitter):
 
     def _on_gathering_complete(self, event: ice_events.GatheringComplete) -> None:
         self._gathering_complete = True
+        if self._announcing:
+            self._announce_gathering_complete()
+
+    def _announce_gathering_complete(self) -> None:
         for description in (self._pending_local, self._current_local):
             section = None if description is None else first_data_section(description[1])
             if section is not None:
@@ -594,13 +656,21 @@ class RTCPeerConnection(EventEmitter):
             self._local_candidates = []
             self._gathering_complete = False
         self._local_candidates.append(candidate)
+        if self._announcing:  # else pooled: announced at set_local_description
+            self._announce_candidate(candidate)
+
+    def _announce_candidate(self, candidate: IceCandidate) -> None:
+        """Add the candidate to the local descriptions (once) and fire ``icecandidate``."""
+        ufrag = self._candidates_ufrag
         mid, index = self._data_mid, 0
+        sdp_candidate = to_sdp_candidate(candidate)
         for description in (self._pending_local, self._current_local):
             if description is None:
                 continue
             section = first_data_section(description[1])
             if section is not None:
-                section.add_candidate(to_sdp_candidate(candidate))
+                if sdp_candidate not in section.candidates:  # a pooled one may be in already
+                    section.add_candidate(sdp_candidate)
                 mid, index = section.mid, description[1].media.index(section)
         self.emit(
             "icecandidate",
