@@ -105,6 +105,7 @@ class RTCPeerConnection(EventEmitter):
         self._announcing = False  # candidates become icecandidate events (after that SLD)
         self._pool_task: asyncio.Task[None] | None = None  # the pre-SLD gathering
         self._role_fixed = False  # the ICE role, once an offer or remote offer decided it
+        self._created: tuple[str, SessionDescription] | None = None  # last offer/answer made
         self._local_candidates: list[IceCandidate] = []  # as gathered
         self._candidates_ufrag: str | None = None  # the ICE generation they belong to
         self._gathering_complete = False
@@ -200,7 +201,7 @@ class RTCPeerConnection(EventEmitter):
         mid = self._data_mid if self._data_mid is not None else ("0" if self._wants_data else None)
         self._session_version += 1
         description = build_offer(self._session_id, self._session_version, mid, self._local())
-        return RTCSessionDescription(description.serialize(), "offer")
+        return self._remember_created(description, "offer")
 
     async def create_answer(self) -> RTCSessionDescription:
         self._check_open()
@@ -211,7 +212,16 @@ class RTCPeerConnection(EventEmitter):
         description = build_answer(
             self._session_id, self._session_version, self._pending_remote[1], self._local()
         )
-        return RTCSessionDescription(description.serialize(), "answer")
+        return self._remember_created(description, "answer")
+
+    def _remember_created(
+        self, description: SessionDescription, kind: str
+    ) -> RTCSessionDescription:
+        """Keep the object behind the text: set_local_description of that unchanged text
+        then skips re-parsing what we just serialised."""
+        sdp = description.serialize()
+        self._created = (sdp, description)
+        return RTCSessionDescription(sdp, kind)
 
     async def set_local_description(self, description: RTCSessionDescription | None = None) -> None:
         """Apply our description; without one, create the offer or answer the state calls
@@ -227,7 +237,11 @@ class RTCPeerConnection(EventEmitter):
             self._rollback("local")
             return
         state = next_signaling_state(self._signaling_state, "local", description.type)
-        parsed = parse_description(description.sdp)
+        created, self._created = self._created, None
+        if created is not None and created[0] == description.sdp:
+            parsed = created[1]  # our own, unmodified: no need to parse it back
+        else:
+            parsed = parse_description(description.sdp)
         data = first_data_section(parsed)
         if description.type == "offer":
             self._ensure_transport(controlling=True)
