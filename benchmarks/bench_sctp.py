@@ -203,12 +203,12 @@ def main() -> None:
         throughput_case(16 * 1024, 2 * 1024 * 1024),
         throughput_case(1024, 512 * 1024),
     ]
-    if COMPILED is not None and COMPILED.iter_chunks is not None:
-        twin, walk = COMPILED, COMPILED.iter_chunks
+    if COMPILED is not None and COMPILED.parse_packet is not None:
+        twin, parse_packet = COMPILED, COMPILED.parse_packet
         cases[0].extra["compiled"] = lambda: twin.parse_chunk(DATA, 3, DATA_BODY)
         cases[1].extra["compiled"] = lambda: twin.serialize_data(OUR_DATA_CHUNK)
         cases[2].extra["compiled"] = lambda: twin.parse_chunk(SACK, 0, SACK_BODY)
-        cases[4].extra["compiled"] = lambda: Packet.parse(DATA_PACKET, walk=walk)
+        cases[4].extra["compiled"] = lambda: parse_packet(Packet, DATA_PACKET, True)
     run("sctp", cases)
 
 

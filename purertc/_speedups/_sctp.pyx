@@ -15,11 +15,15 @@ cdef object _SackChunk = None
 cdef object _UnknownChunk = None
 cdef dict _parsers = {}
 cdef object _new = object.__new__
+cdef object _crc32c = None
+cdef bytes _ZERO4 = b"\x00\x00\x00\x00"
 
 
-def bind(error, data_chunk, sack_chunk, unknown_chunk, parsers):
-    """Receive the layer's error, the chunk classes to build and the pure per-type parsers."""
-    global _SctpError, _DataChunk, _SackChunk, _UnknownChunk, _parsers
+def bind(error, data_chunk, sack_chunk, unknown_chunk, parsers, crc32c):
+    """Receive the layer's error, the chunk classes to build, the pure per-type parsers and the
+    CRC32c function (``crc32c(data, seed)``)."""
+    global _SctpError, _DataChunk, _SackChunk, _UnknownChunk, _parsers, _crc32c
+    _crc32c = crc32c
     _SctpError = error
     _DataChunk = data_chunk
     _SackChunk = sack_chunk
@@ -181,3 +185,28 @@ def iter_chunks(bytes data):
             chunks.append(_UnknownChunk(kind, flags, body) if parser is None else parser(flags, body))
         offset += (length + 3) & ~3
     return chunks
+
+
+def parse_packet(packet_cls, data, bint verify_checksum=True):
+    """Same result and errors as purertc.sctp.packet.Packet.parse (RFC 9260 §3.1, Appendix A)."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    cdef bytes raw = data
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(raw)
+    if size < 16:
+        raise _SctpError(f"packet length {size} is below 16 (header + one chunk)")
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(raw)
+    cdef unsigned int stored
+    if verify_checksum:
+        stored = p[8] | (<unsigned int>p[9] << 8) | (<unsigned int>p[10] << 16) | (
+            <unsigned int>p[11] << 24
+        )
+        view = memoryview(raw)
+        if stored != _crc32c(view[12:], _crc32c(_ZERO4, _crc32c(view[:8]))):
+            raise _SctpError("checksum: CRC32c does not match")
+    packet = _new(packet_cls)
+    packet.source_port = _u16(p)
+    packet.destination_port = _u16(p + 2)
+    packet.verification_tag = _u32(p + 4)
+    packet.chunks = iter_chunks(raw)
+    return packet

@@ -11,6 +11,9 @@ import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from crc32c import crc32c
 
 from purertc.sctp import chunks as pure
 from purertc.sctp.chunks import Chunk, DataChunk
@@ -26,9 +29,11 @@ class ChunkCodec:
     iter_chunks: Callable[[bytes], list[Chunk]] | None  # None: the pure walk in packet.py
     encode_data: Callable[[int, int, int, int, int, bytes | memoryview], bytes]
     serialize_data: Callable[[DataChunk], bytes]
+    # (Packet class, data, verify_checksum) -> Packet; None: Packet.parse's own pure body
+    parse_packet: Callable[[type[Any], bytes, bool], Any] | None
 
 
-PURE = ChunkCodec("pure", pure.parse_chunk, None, pure.encode_data, DataChunk.serialize)
+PURE = ChunkCodec("pure", pure.parse_chunk, None, pure.encode_data, DataChunk.serialize, None)
 
 
 def _load_compiled() -> ChunkCodec | None:
@@ -39,13 +44,14 @@ def _load_compiled() -> ChunkCodec | None:
     except ImportError:
         return None
     # The twin raises our error, builds our chunk classes and defers cold types to our parsers.
-    module.bind(SctpError, DataChunk, pure.SackChunk, pure.UnknownChunk, pure.CHUNK_PARSERS)
+    module.bind(SctpError, DataChunk, pure.SackChunk, pure.UnknownChunk, pure.CHUNK_PARSERS, crc32c)
     return ChunkCodec(
         "compiled",
         module.parse_chunk,
         module.iter_chunks,
         module.encode_data,
         module.serialize_data,
+        module.parse_packet,
     )
 
 

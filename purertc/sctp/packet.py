@@ -76,6 +76,7 @@ def pure_iter_chunks(data: bytes) -> list[Chunk]:
 iter_chunks: Callable[[bytes], list[Chunk]] = (
     pure_iter_chunks if COMPILED is None or COMPILED.iter_chunks is None else COMPILED.iter_chunks
 )
+_compiled_parse = None if COMPILED is None else COMPILED.parse_packet
 
 
 @dataclass(slots=True)
@@ -95,7 +96,11 @@ class Packet:
     ) -> Packet:
         """Parse a packet; :class:`SctpError` on a bad checksum, length or chunk field.
 
-        ``walk`` picks a chunk walk (tests run both codecs); by default the one in use."""
+        ``walk`` picks a chunk walk (tests run both codecs); by default the one in use, and the
+        whole parse is the compiled twin's when it is built."""
+        if walk is None and _compiled_parse is not None:
+            packet: Packet = _compiled_parse(cls, data, verify_checksum)
+            return packet
         if type(data) is not bytes:
             data = bytes(data)  # a memoryview or bytearray becomes bytes once
         if len(data) < 16:

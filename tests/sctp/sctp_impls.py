@@ -24,7 +24,10 @@ def walk_of(codec: ChunkCodec) -> Any:
 
 
 def parse_with(codec: ChunkCodec, data: bytes, *, verify_checksum: bool = True) -> Packet:
-    """Packet.parse through ``codec``'s chunk walk."""
+    """Packet.parse as ``codec`` does it (the compiled twin parses the whole packet)."""
+    if codec.parse_packet is not None:
+        packet: Packet = codec.parse_packet(Packet, data, verify_checksum)
+        return packet
     return Packet.parse(data, verify_checksum=verify_checksum, walk=walk_of(codec))
 
 
