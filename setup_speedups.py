@@ -15,6 +15,7 @@ from setuptools import Distribution, Extension
 ROOT = Path(__file__).resolve().parent
 EXTENSIONS = [
     Extension("purertc._speedups._rtp", ["purertc/_speedups/_rtp.pyx"]),
+    Extension("purertc._speedups._sctp", ["purertc/_speedups/_sctp.pyx"]),
 ]
 
 

@@ -1,4 +1,5 @@
-"""SCTP: chunk and packet codecs vs aiortc.rtcsctptransport, and association-to-association
+"""SCTP: chunk and packet codecs vs aiortc.rtcsctptransport (the pure codec as ``purertc``, the
+compiled twin beside it when built), and association-to-association
 throughput in memory (no sockets, no DTLS). purertc's two associations are pumped directly into
 each other in simulated time; aiortc's two RTCSctpTransports are joined by a fake DTLS
 transport on an asyncio loop, so its figure includes the time its timers keep it waiting."""
@@ -19,7 +20,9 @@ from aiortc import rtcsctptransport as aio  # noqa: E402
 from benchmarks._harness import Case, run  # noqa: E402
 from purertc.sctp import DataReceived, Packet, SackChunk  # noqa: E402
 from purertc.sctp.association import Association  # noqa: E402
-from purertc.sctp.chunks import DATA, SACK, parse_chunk  # noqa: E402
+from purertc.sctp.chunks import DATA, SACK, DataChunk  # noqa: E402
+from purertc.sctp.implementation import COMPILED, PURE  # noqa: E402
+from purertc.sctp.packet import pure_iter_chunks  # noqa: E402
 
 VECTORS = Path(
     os.environ.get("PURERTC_VECTORS", Path(__file__).resolve().parents[2] / "shared" / "vectors")
@@ -36,6 +39,7 @@ DATA_BODY = DATA_PACKET[16:]
 SACK_BODY = SACK_PACKET[16:]
 OUR_DATA = Packet.parse(DATA_PACKET)
 OUR_DATA_CHUNK = OUR_DATA.chunks[0]
+assert isinstance(OUR_DATA_CHUNK, DataChunk)
 THEIR_DATA_CHUNK = aio.DataChunk(3, DATA_BODY)
 OUR_SACK_CHUNK = Packet.parse(SACK_PACKET).chunks[0]
 assert isinstance(OUR_SACK_CHUNK, SackChunk)
@@ -168,7 +172,7 @@ def main() -> None:
     cases = [
         Case(
             "DATA chunk parse",
-            purertc=lambda: parse_chunk(DATA, 3, DATA_BODY),
+            purertc=lambda: PURE.parse_chunk(DATA, 3, DATA_BODY),
             aiortc=lambda: aio.DataChunk(3, DATA_BODY),
         ),
         Case(
@@ -178,7 +182,7 @@ def main() -> None:
         ),
         Case(
             "SACK chunk parse",
-            purertc=lambda: parse_chunk(SACK, 0, SACK_BODY),
+            purertc=lambda: PURE.parse_chunk(SACK, 0, SACK_BODY),
             aiortc=lambda: aio.SackChunk(0, SACK_BODY),
         ),
         Case(
@@ -188,7 +192,7 @@ def main() -> None:
         ),
         Case(
             "DATA packet parse (CRC32c)",
-            purertc=lambda: Packet.parse(DATA_PACKET),
+            purertc=lambda: Packet.parse(DATA_PACKET, walk=pure_iter_chunks),
             aiortc=lambda: aio.parse_packet(DATA_PACKET),
         ),
         Case(
@@ -199,6 +203,12 @@ def main() -> None:
         throughput_case(16 * 1024, 2 * 1024 * 1024),
         throughput_case(1024, 512 * 1024),
     ]
+    if COMPILED is not None and COMPILED.parse_packet is not None:
+        twin, parse_packet = COMPILED, COMPILED.parse_packet
+        cases[0].extra["compiled"] = lambda: twin.parse_chunk(DATA, 3, DATA_BODY)
+        cases[1].extra["compiled"] = lambda: twin.serialize_data(OUR_DATA_CHUNK)
+        cases[2].extra["compiled"] = lambda: twin.parse_chunk(SACK, 0, SACK_BODY)
+        cases[4].extra["compiled"] = lambda: parse_packet(Packet, DATA_PACKET, True)
     run("sctp", cases)
 
 

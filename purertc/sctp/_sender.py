@@ -15,10 +15,10 @@ from purertc.sctp.chunks import (
     ForwardTsnChunk,
     IForwardTsnChunk,
     SackChunk,
-    encode_data,
     encode_idata,
 )
 from purertc.sctp.events import BufferedAmountLow
+from purertc.sctp.implementation import encode_data
 from purertc.sctp.tsn import MASK32, unwrap32
 
 _DATA_HEADER = struct.Struct("!BBHIHHI")  # as in chunks.encode_data, for send()'s loop

@@ -20,13 +20,14 @@ computed once per packet, incrementally over the header and the body, with no co
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crc32c import crc32c
 
 from purertc.sctp.chunks import CHUNK_PARSERS, Chunk, UnknownChunk
 from purertc.sctp.errors import SctpError
+from purertc.sctp.implementation import COMPILED
 
 _PORTS_TAG = struct.Struct("!HHI")
 _CHECKSUM = struct.Struct("<I")
@@ -50,7 +51,7 @@ def encode_packet(
     return b"".join((head, _CHECKSUM.pack(crc32c(head + _ZERO4 + body)), body))
 
 
-def iter_chunks(data: bytes) -> list[Chunk]:
+def pure_iter_chunks(data: bytes) -> list[Chunk]:
     """Parse the chunks after the common header; raise :class:`SctpError` on any bad length."""
     end = len(data)
     offset = COMMON_HEADER_SIZE
@@ -71,6 +72,13 @@ def iter_chunks(data: bytes) -> list[Chunk]:
     return chunks
 
 
+# The walk in use: the compiled twin's when it is built (see purertc.sctp.implementation).
+iter_chunks: Callable[[bytes], list[Chunk]] = (
+    pure_iter_chunks if COMPILED is None or COMPILED.iter_chunks is None else COMPILED.iter_chunks
+)
+_compiled_parse = None if COMPILED is None else COMPILED.parse_packet
+
+
 @dataclass(slots=True)
 class Packet:
     source_port: int
@@ -79,8 +87,20 @@ class Packet:
     chunks: list[Chunk] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, data: bytes, *, verify_checksum: bool = True) -> Packet:
-        """Parse a packet; :class:`SctpError` on a bad checksum, length or chunk field."""
+    def parse(
+        cls,
+        data: bytes,
+        *,
+        verify_checksum: bool = True,
+        walk: Callable[[bytes], list[Chunk]] | None = None,
+    ) -> Packet:
+        """Parse a packet; :class:`SctpError` on a bad checksum, length or chunk field.
+
+        ``walk`` picks a chunk walk (tests run both codecs); by default the one in use, and the
+        whole parse is the compiled twin's when it is built."""
+        if walk is None and _compiled_parse is not None:
+            packet: Packet = _compiled_parse(cls, data, verify_checksum)
+            return packet
         if type(data) is not bytes:
             data = bytes(data)  # a memoryview or bytearray becomes bytes once
         if len(data) < 16:
@@ -90,7 +110,7 @@ class Packet:
         ):
             raise SctpError("checksum: CRC32c does not match")
         source, destination, tag = _PORTS_TAG.unpack_from(data)
-        return cls(source, destination, tag, iter_chunks(data))
+        return cls(source, destination, tag, (walk or iter_chunks)(data))
 
     def serialize(self) -> bytes:
         chunks = self.chunks

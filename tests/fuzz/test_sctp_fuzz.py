@@ -9,14 +9,17 @@ import random
 import struct
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from purertc.sctp import AssociationClosed, Packet, SctpError
 from purertc.sctp.association import Association, AssociationState
+from purertc.sctp.implementation import ChunkCodec
 from purertc.sctp.packet import encode_packet
 from tests.netsim import Simulation
 from tests.sctp.sctp_harness import delivered_count, make_pair, received
+from tests.sctp.sctp_impls import IMPLEMENTATIONS, parse_with
 from tests.sctp.test_sctp_roundtrip import chunks as chunk_strategy
 from tests.support import manifest_entries, vector_path
 
@@ -35,9 +38,9 @@ def _corpus() -> list[bytes]:
 CORPUS = _corpus()
 
 
-def _parse(data: bytes) -> None:
+def _parse(codec: ChunkCodec, data: bytes) -> None:
     with contextlib.suppress(SctpError):
-        Packet.parse(data, verify_checksum=False)
+        parse_with(codec, data, verify_checksum=False)
 
 
 def _with_crc(data: bytes) -> bytes:
@@ -62,31 +65,34 @@ def _mutations(data: bytes, rng: random.Random) -> list[bytes]:
     return out
 
 
-def test_mutated_vectors_raise_only_sctp_error() -> None:
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_mutated_vectors_raise_only_sctp_error(codec: ChunkCodec) -> None:
     rng = random.Random(1)
     count = 0
     for data in CORPUS:
         for mutated in _mutations(data, rng):
-            _parse(mutated)
+            _parse(codec, mutated)
             with contextlib.suppress(SctpError):
-                Packet.parse(_with_crc(mutated))
+                parse_with(codec, _with_crc(mutated))
             count += 1
     assert count > 1000
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @given(st.binary(max_size=200))
-def test_random_bytes_raise_only_sctp_error(data: bytes) -> None:
-    _parse(data)
+def test_random_bytes_raise_only_sctp_error(codec: ChunkCodec, data: bytes) -> None:
+    _parse(codec, data)
     with contextlib.suppress(SctpError):
-        Packet.parse(_with_crc(data))
+        parse_with(codec, _with_crc(data))
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @given(st.binary(min_size=4, max_size=120))
-def test_random_chunk_bodies(body: bytes) -> None:
+def test_random_chunk_bodies(codec: ChunkCodec, body: bytes) -> None:
     for kind in range(0, 256, 1):
         raw = bytes([kind]) + body[1:2] + struct.pack("!H", len(body)) + body[4:]
         with contextlib.suppress(SctpError):
-            Packet.parse(encode_packet(5000, 5000, 1, [raw]))
+            parse_with(codec, encode_packet(5000, 5000, 1, [raw]))
 
 
 def _run_with_mutations(reseal: bool) -> tuple[list[bytes], Association, Association, Simulation]:

@@ -24,7 +24,9 @@ from purertc.sctp import (
     ShutdownChunk,
     UnknownChunk,
 )
+from purertc.sctp.implementation import ChunkCodec
 from purertc.sctp.parameters import AddStreamsRequest, supported_extensions
+from tests.sctp.sctp_impls import IMPLEMENTATIONS, parse_with
 from tests.support import load_json_vector, manifest_entries, vector_path
 
 
@@ -44,10 +46,11 @@ def test_vector_sets_are_not_empty() -> None:
     assert len(INVALID) >= 1
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @pytest.mark.parametrize("entry", VALID, ids=lambda e: e["file"])
-def test_vector_parses_and_round_trips(entry: dict[str, Any]) -> None:
+def test_vector_parses_and_round_trips(codec: ChunkCodec, entry: dict[str, Any]) -> None:
     data = _vector_bytes(entry)
-    packet = Packet.parse(data)
+    packet = parse_with(codec, data)
     expected = entry["expected"]
     if "verification_tag" in expected:
         assert packet.source_port == expected["source_port"]
@@ -76,23 +79,26 @@ def test_checksum_is_crc32c_little_endian() -> None:
     assert data[8:12] == struct.pack("<I", crc)
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @pytest.mark.parametrize("entry", INVALID, ids=lambda e: e["file"])
-def test_invalid_vector_raises(entry: dict[str, Any]) -> None:
+def test_invalid_vector_raises(codec: ChunkCodec, entry: dict[str, Any]) -> None:
     with pytest.raises(SctpError):
-        Packet.parse(_vector_bytes(entry))
+        parse_with(codec, _vector_bytes(entry))
 
 
-def test_bad_checksum_raises_and_can_be_skipped() -> None:
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_bad_checksum_raises_and_can_be_skipped(codec: ChunkCodec) -> None:
     data = bytearray(vector_path("sctp/aiortc_sctp_data.bin").read_bytes())
     data[-1] ^= 0x01
     with pytest.raises(SctpError, match="checksum"):
-        Packet.parse(bytes(data))
-    packet = Packet.parse(bytes(data), verify_checksum=False)
+        parse_with(codec, bytes(data))
+    packet = parse_with(codec, bytes(data), verify_checksum=False)
     assert isinstance(packet.chunks[0], DataChunk)
 
 
-def test_data_fields() -> None:
-    packet = Packet.parse(vector_path("sctp/aiortc_sctp_data.bin").read_bytes())
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_data_fields(codec: ChunkCodec) -> None:
+    packet = parse_with(codec, vector_path("sctp/aiortc_sctp_data.bin").read_bytes())
     chunk = packet.chunks[0]
     assert isinstance(chunk, DataChunk)
     assert (chunk.tsn, chunk.stream_id, chunk.stream_seq, chunk.ppid) == (2584679421, 1, 1, 51)
@@ -100,58 +106,68 @@ def test_data_fields() -> None:
     assert chunk.beginning and chunk.ending and not chunk.unordered
 
 
-def test_sack_fields() -> None:
-    chunk = Packet.parse(vector_path("sctp/aiortc_sctp_sack.bin").read_bytes()).chunks[0]
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_sack_fields(codec: ChunkCodec) -> None:
+    chunk = parse_with(codec, vector_path("sctp/aiortc_sctp_sack.bin").read_bytes()).chunks[0]
     assert chunk == SackChunk(2222939037, 128160, ((2, 2), (4, 4)), (2222939041,))
 
 
-def test_init_parameters_and_extensions() -> None:
-    chunk = Packet.parse(vector_path("sctp/aiortc_sctp_init.bin").read_bytes()).chunks[0]
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_init_parameters_and_extensions(codec: ChunkCodec) -> None:
+    chunk = parse_with(codec, vector_path("sctp/aiortc_sctp_init.bin").read_bytes()).chunks[0]
     assert isinstance(chunk, InitChunk)
     assert (chunk.initiate_tag, chunk.a_rwnd, chunk.outbound_streams) == (609359619, 131072, 256)
     assert [p.type for p in chunk.params] == [0xC000, 0x8008, 0x8002, 0x8004, 0x8003]
     assert supported_extensions(chunk.params) >= {192, 130}
 
 
-def test_init_ack_state_cookie() -> None:
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_init_ack_state_cookie(codec: ChunkCodec) -> None:
     data = bytes.fromhex(load_json_vector("sctp/pion_init_ack_small_cookie.json")["hex"])
-    chunk = Packet.parse(data).chunks[0]
+    chunk = parse_with(codec, data).chunks[0]
     assert isinstance(chunk, InitAckChunk)
     assert chunk.state_cookie is not None and len(chunk.state_cookie) == 4
 
 
-def test_abort_cause_text() -> None:
-    chunk = Packet.parse(vector_path("sctp/aiortc_sctp_abort.bin").read_bytes()).chunks[0]
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_abort_cause_text(codec: ChunkCodec) -> None:
+    chunk = parse_with(codec, vector_path("sctp/aiortc_sctp_abort.bin").read_bytes()).chunks[0]
     assert isinstance(chunk, AbortChunk)
     assert chunk.causes[0].type == 13
     assert chunk.causes[0].value == b"Expected B-bit for TSN=4ce1f17f, SID=0001, SSN=0000"
 
 
-def test_reconfig_parameters() -> None:
-    chunk = Packet.parse(
-        vector_path("sctp/aiortc_sctp_reconfig_reset_out.bin").read_bytes()
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_reconfig_parameters(codec: ChunkCodec) -> None:
+    chunk = parse_with(
+        codec, vector_path("sctp/aiortc_sctp_reconfig_reset_out.bin").read_bytes()
     ).chunks[0]
     assert isinstance(chunk, ReconfigChunk)
     assert chunk.params == [OutgoingSsnResetRequest(2346191451, 3834375283, 2346191454, (1,))]
-    chunk = Packet.parse(vector_path("sctp/aiortc_sctp_reconfig_add_out.bin").read_bytes()).chunks[
-        0
-    ]
+    chunk = parse_with(
+        codec, vector_path("sctp/aiortc_sctp_reconfig_add_out.bin").read_bytes()
+    ).chunks[0]
     assert isinstance(chunk, ReconfigChunk)
     assert chunk.params == [AddStreamsRequest(False, 3389191728, 16)]
 
 
-def test_forward_tsn_fields() -> None:
-    chunk = Packet.parse(vector_path("sctp/aiortc_sctp_forward_tsn.bin").read_bytes()).chunks[0]
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_forward_tsn_fields(codec: ChunkCodec) -> None:
+    chunk = parse_with(codec, vector_path("sctp/aiortc_sctp_forward_tsn.bin").read_bytes()).chunks[
+        0
+    ]
     assert chunk == ForwardTsnChunk(1234, ((12, 34),))
 
 
-def test_unknown_chunk_is_kept_verbatim() -> None:
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_unknown_chunk_is_kept_verbatim(codec: ChunkCodec) -> None:
     packet = Packet(5000, 5000, 7, [UnknownChunk(0xC5, 3, b"abcde")])
     data = packet.serialize()
-    assert Packet.parse(data) == packet
+    assert parse_with(codec, data) == packet
     assert data[12:16] == bytes([0xC5, 3, 0, 9])
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @pytest.mark.parametrize(
     ("chunk_hex", "field"),
     [
@@ -163,18 +179,19 @@ def test_unknown_chunk_is_kept_verbatim() -> None:
         ("0b000008" + "00" * 4, "CookieAckChunk"),
     ],
 )
-def test_malformed_chunks_name_the_field(chunk_hex: str, field: str) -> None:
+def test_malformed_chunks_name_the_field(codec: ChunkCodec, chunk_hex: str, field: str) -> None:
     body = bytes.fromhex(chunk_hex)
     if field == "SACK":
         body = bytes.fromhex("03000010") + struct.pack("!IIHH", 1, 2, 1, 0)
     packet = b"\x13\x88\x13\x88" + b"\x00" * 4 + b"\x00" * 4 + body
     with pytest.raises(SctpError, match=field):
-        Packet.parse(packet, verify_checksum=False)
+        parse_with(codec, packet, verify_checksum=False)
 
 
-def test_memoryview_input() -> None:
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+def test_memoryview_input(codec: ChunkCodec) -> None:
     data = vector_path("sctp/aiortc_sctp_data.bin").read_bytes()
-    assert Packet.parse(memoryview(data)).serialize() == data  # type: ignore[arg-type]
+    assert parse_with(codec, memoryview(data)).serialize() == data  # type: ignore[arg-type]
 
 
 def test_public_entry_points() -> None:

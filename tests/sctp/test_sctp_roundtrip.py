@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,13 +27,16 @@ from purertc.sctp import (
     ReconfigChunk,
     ReconfigResponse,
     SackChunk,
+    SctpError,
     ShutdownAckChunk,
     ShutdownChunk,
     ShutdownCompleteChunk,
     SsnTsnResetRequest,
     UnknownChunk,
 )
-from purertc.sctp.chunks import CHUNK_PARSERS
+from purertc.sctp.chunks import CHUNK_PARSERS, DATA, SACK
+from purertc.sctp.implementation import COMPILED, ChunkCodec
+from tests.sctp.sctp_impls import IMPLEMENTATIONS, parse_with, speedups_required
 
 u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)
@@ -82,18 +86,56 @@ chunks = st.one_of(
 )
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @given(chunks)
-def test_chunk_round_trip(chunk: object) -> None:
+def test_chunk_round_trip(codec: ChunkCodec, chunk: object) -> None:
     packet = Packet(5000, 5000, 0x01020304, [chunk])  # type: ignore[list-item]
     data = packet.serialize()
     assert len(data) % 4 == 0
-    assert Packet.parse(data) == packet
+    assert parse_with(codec, data) == packet
 
 
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
 @given(u16, u16, u32, st.lists(chunks, min_size=1, max_size=6))
-def test_packet_round_trip(source: int, destination: int, tag: int, items: list[object]) -> None:
+def test_packet_round_trip(
+    codec: ChunkCodec, source: int, destination: int, tag: int, items: list[object]
+) -> None:
     packet = Packet(source, destination, tag, items)  # type: ignore[arg-type]
     data = packet.serialize()
-    parsed = Packet.parse(data)
+    parsed = parse_with(codec, data)
     assert parsed == packet
     assert parsed.serialize() == data
+
+
+def test_compiled_twin_present_when_required() -> None:
+    if speedups_required():
+        assert COMPILED is not None, "PURERTC_REQUIRE_SPEEDUPS=1 but the SCTP twin is missing"
+    else:
+        assert IMPLEMENTATIONS[0].values[0].name == "pure"
+
+
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+@given(st.builds(DataChunk, u8, u32, u16, u16, u32, payload))
+def test_data_chunk_codec(codec: ChunkCodec, chunk: DataChunk) -> None:
+    wire = codec.serialize_data(chunk)
+    assert wire == chunk.serialize()
+    fields = (chunk.flags, chunk.tsn, chunk.stream_id, chunk.stream_seq, chunk.ppid)
+    assert codec.encode_data(*fields, memoryview(chunk.user_data)) == wire
+    assert codec.parse_chunk(DATA, chunk.flags, wire[4 : 16 + len(chunk.user_data)]) == chunk
+
+
+@pytest.mark.parametrize("codec", IMPLEMENTATIONS)
+@given(st.binary(max_size=40), u8)
+def test_short_or_odd_bodies_match_the_pure_parser(
+    codec: ChunkCodec, body: bytes, flags: int
+) -> None:
+    """DATA and SACK bodies of any length: the same chunk or the same SctpError message."""
+    for kind in (DATA, SACK):
+        try:
+            expected: object = CHUNK_PARSERS[kind](flags, body)
+        except SctpError as error:
+            with pytest.raises(SctpError) as raised:
+                codec.parse_chunk(kind, flags, body)
+            assert str(raised.value) == str(error)
+        else:
+            assert codec.parse_chunk(kind, flags, body) == expected
