@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -92,13 +94,19 @@ async def chromium_page() -> AsyncIterator[Signaling]:
     signaling = Signaling()
     server = await asyncio.start_server(signaling.serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes (renderer, crashpad...) may outlive the main one and still be
+    # writing the profile: the browser gets its own process group, killed whole at the end.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser = await asyncio.create_subprocess_exec(
             program,
             "--headless=new",
             "--no-sandbox",
             "--disable-gpu",
             "--no-first-run",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             f"--user-data-dir={profile}",
             "--allow-loopback-in-peer-connection",
             "--use-fake-ui-for-media-stream",
@@ -106,6 +114,7 @@ async def chromium_page() -> AsyncIterator[Signaling]:
             f"http://127.0.0.1:{port}/",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             yield signaling
@@ -116,6 +125,8 @@ async def chromium_page() -> AsyncIterator[Signaling]:
             if browser.returncode is None:
                 browser.kill()
                 await browser.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(browser.pid, signal.SIGKILL)  # helpers left in the group
             server.close()
             await server.wait_closed()
 
