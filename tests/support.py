@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import subprocess
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,3 +74,21 @@ def require_program(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def wait_for_listener(process: subprocess.Popen[bytes], port: int, name: str) -> None:
+    """Block until a real server process we started accepts TCP on 127.0.0.1:``port``.
+
+    A program starting up is real time, not protocol time, so this polls the wall clock (at
+    most 10 s). If it never listens, the process is killed and the test fails naming it.
+    """
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"{name} did not start listening on 127.0.0.1:{port}")

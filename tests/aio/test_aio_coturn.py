@@ -21,7 +21,7 @@ from purertc.aio import IceDriver
 from purertc.ice import Agent, Candidate
 from purertc.ice.events import CandidateGathered, DataReceived, ServerError
 from purertc.stun import rest_credentials
-from tests.support import require_program
+from tests.support import require_program, wait_for_listener
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
@@ -95,15 +95,7 @@ def _start(binary: str, tmp_path: Path, *, rest: bool) -> tuple[subprocess.Popen
     else:
         args += ["--lt-cred-mech", "--user", "alice:secret"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # wait for the listener (a real process starting)
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", tls_port)) == 0:
-                break
-        time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("coturn did not start listening")
+    wait_for_listener(process, tls_port, "coturn")
     return process, Coturn(port, tls_port, rest)
 
 

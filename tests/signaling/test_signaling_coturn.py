@@ -14,7 +14,7 @@ from purertc.aio import IceDriver
 from purertc.ice import Agent
 from purertc.ice.events import CandidateGathered, ServerError
 from purertc.signaling import SignalingClient, SignalingServer, TurnConfig
-from tests.support import require_program
+from tests.support import require_program, wait_for_listener
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
@@ -37,15 +37,7 @@ def coturn_port(tmp_path: Path) -> Iterator[int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # a real process starting: wait for its TCP listener
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("coturn did not start listening")
+    wait_for_listener(process, port, "coturn")
     yield port
     process.terminate()
     try:

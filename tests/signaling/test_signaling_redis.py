@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from purertc.signaling import ErrorCode, Limits, SignalingServer
 from purertc.signaling.redis_hub import RedisHub
 from tests.signaling.sigtools import Raw, require_redis_package
-from tests.support import require_program
+from tests.support import require_program, wait_for_listener
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
@@ -32,15 +31,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # a real process starting: wait for its listener
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("redis-server did not start listening")
+    wait_for_listener(process, port, "redis-server")
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     try:
