@@ -10,7 +10,7 @@ import subprocess
 import time
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -61,18 +61,24 @@ def interop_required() -> bool:
     return os.environ.get("PURERTC_REQUIRE_INTEROP") == "1"
 
 
-def require_program(name: str) -> str:
-    """Path of a system program an interop test needs.
+def missing_interop_dependency(message: str) -> NoReturn:
+    """Something an interop test needs is not here.
 
-    Locally a missing program skips the test with a loud reason; under
-    ``PURERTC_REQUIRE_INTEROP=1`` (CI) it fails instead, so a skip never counts as a pass.
+    Locally the test skips with a loud reason; under ``PURERTC_REQUIRE_INTEROP=1`` (CI) it
+    fails instead, so a skip never counts as a pass.
     """
+    if interop_required():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_program(name: str) -> str:
+    """Path of a system program an interop test needs (see :func:`missing_interop_dependency`)."""
     path = shutil.which(name)
     if path is None:
-        message = f"interop program {name!r} not installed (run `make system-deps`)"
-        if interop_required():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_interop_dependency(
+            f"interop program {name!r} not installed (run `make system-deps`)"
+        )
     return path
 
 

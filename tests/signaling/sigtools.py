@@ -8,19 +8,17 @@ import json
 import ssl
 from typing import Any
 
-import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.support import interop_required
+from tests.support import missing_interop_dependency
 
 
 def require_redis_package() -> None:
     """Skip (fail under ``PURERTC_REQUIRE_INTEROP=1``) without the optional ``redis`` package."""
     if importlib.util.find_spec("redis") is None:
-        message = "the optional 'redis' package is not installed (pip install 'purertc[redis]')"
-        if interop_required():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_interop_dependency(
+            "the optional 'redis' package is not installed (pip install 'purertc[redis]')"
+        )
 
 
 class FakeClock:
